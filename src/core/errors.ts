@@ -1,0 +1,86 @@
+/**
+ * Error classes shared by every layer. Each carries the process exit code the CLI uses, so the
+ * command layer never has to guess what kind of failure it is looking at.
+ */
+
+export const EXIT = {
+  ok: 0,
+  unscored: 1,
+  usage: 2,
+  judgeFailed: 3,
+  interrupted: 130,
+} as const;
+
+export class PolluxError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Where in the user's input a problem sits: any of file, line (1-based), row index, field. */
+export interface InputLocation {
+  file?: string;
+  line?: number;
+  row?: number;
+  field?: string;
+}
+
+export function formatLocation(loc: InputLocation): string {
+  const parts: string[] = [];
+  if (loc.file) parts.push(loc.file + (loc.line !== undefined ? `:${loc.line}` : ''));
+  else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.row !== undefined && loc.line === undefined) parts.push(`row ${loc.row}`);
+  if (loc.field) parts.push(`field "${loc.field}"`);
+  return parts.join(', ');
+}
+
+/** Bad input data or a bad flag: exit code 2, and the message names what is at fault. */
+export class InputError extends PolluxError {
+  readonly location: InputLocation;
+  readonly problem: string;
+  constructor(problem: string, location: InputLocation = {}, options?: { cause?: unknown }) {
+    const where = formatLocation(location);
+    super(where ? `${where}: ${problem}` : problem, EXIT.usage, options);
+    this.location = location;
+    this.problem = problem;
+  }
+}
+
+export class UsageError extends PolluxError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+  }
+}
+
+/**
+ * How a judge failure should be treated, decided once at the backend edge:
+ * - rate_limited: the server asked us to slow down (429, or 503 with Retry-After);
+ * - transient: worth retrying (5xx, timeouts, resets, malformed bodies);
+ * - fatal: retrying cannot help (401, 404 model, 400 prompt too long).
+ */
+export type JudgeErrorKind = 'rate_limited' | 'transient' | 'fatal';
+
+export class JudgeError extends PolluxError {
+  readonly kind: JudgeErrorKind;
+  readonly retryAfterMs: number | null;
+  readonly status: number | null;
+  readonly endpoint: string | null;
+  constructor(
+    message: string,
+    kind: JudgeErrorKind,
+    details: { retryAfterMs?: number | null; status?: number | null; endpoint?: string | null; cause?: unknown } = {},
+  ) {
+    super(message, EXIT.judgeFailed, { cause: details.cause });
+    this.kind = kind;
+    this.retryAfterMs = details.retryAfterMs ?? null;
+    this.status = details.status ?? null;
+    this.endpoint = details.endpoint ?? null;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
