@@ -108,3 +108,57 @@ export interface Judgment {
   endpoint: string | null;
   promptHash: string;
 }
+
+/**
+ * Where criteria come from: the POLLUX taxonomy, custom criteria files, or both merged.
+ * Dataset readers use it to attach criteria to samples; the CLI uses it for `--criterion KEY`.
+ */
+export interface CriteriaCatalog {
+  byKey(key: string): Criterion | undefined;
+  /** By the criterion's Russian or English name, exactly as the dataset's `criteria_name` holds it. */
+  byName(name: string): Criterion | undefined;
+  /**
+   * The criteria set of a task: the path is the dataset's `task_type`, `task_subtype`,
+   * `task_subsubtype` values (Russian or English names), as deep as known. Returns undefined for an
+   * unknown task; when the path stops above a leaf, the union of the leaves below it in taxonomy order.
+   */
+  forTask(path: readonly string[]): Criterion[] | undefined;
+}
+
+/**
+ * One request and its judgment as a run keeps them: the flat record that scoring, meta-evaluation,
+ * exports and reports read. `status` is 'pending' for a request not judged yet.
+ */
+export interface JudgmentRecord {
+  key: string;
+  sampleId: string;
+  /** Hash of the instruction text: the cluster unit for bootstrap resampling. */
+  instructionId: string;
+  modelId: string | null;
+  taskType: string | null;
+  taskSubtype: string | null;
+  taskSubsubtype: string | null;
+  difficulty: string | null;
+  domain: string | null;
+  criterionKey: string;
+  criterionName: string;
+  criterionGroup: string | null;
+  gate: boolean;
+  scaleKind: 'binary' | 'ordinal';
+  scaleMin: number;
+  scaleMax: number;
+  repeat: number;
+  humanScore: number | null;
+  status: JudgmentStatus | 'pending';
+  score: number | null;
+  rationale: string | null;
+  raw: string | null;
+  reason: string | null;
+  finishReason: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number | null;
+  attempts: number;
+  endpoint: string | null;
+  judgeModel: string;
+}
