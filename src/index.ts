@@ -1,0 +1,5 @@
+/**
+ * The public library API: everything the CLI can do, a TypeScript user can do from here.
+ * Each module adds its export line below.
+ */
+export * from './core/index.ts';
