@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import { register as judge } from './judge.ts';
+import { register as prompt } from './prompt.ts';
 
 /** Each command lives in its own file and adds itself to the program here. */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [
+  prompt,
+  judge,
+];

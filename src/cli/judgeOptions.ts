@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.ts';
+import type { JudgeSettings } from '../judges/create.ts';
+import { DEFAULT_POLICY, type ExecutionPolicy } from '../engine/execute.ts';
+
+/** Judge flags shared by `pollux judge`, `pollux run` and `pollux batch export`. */
+export function addJudgeOptions(cmd: Command, { withJudge = true } = {}): Command {
+  if (withJudge) {
+    cmd.option('--judge <url>', 'judge endpoint: http(s)://HOST:PORT/v1 (several, comma-separated, for replicas), or gguf:PATH / hf:URI');
+  }
+  return cmd
+    .option('--model <name>', 'judge model name (default: the one model the server lists at GET /v1/models)')
+    .option('--temperature <t>', 'sampling temperature (default 0)')
+    .option('--max-tokens <n>', 'completion token limit (default 1024)')
+    .option('--timeout <seconds>', 'per-request timeout in seconds (default 600)')
+    .option('--param <key=value>', 'extra request body field, repeatable (vLLM: --param seed=1 --param top_k=1); values are JSON when they parse', collect, [])
+    .option('--constrain', 'in-process (gguf:) judges: force the [FEEDBACK] … [RESULT] <level> [END] format with a grammar');
+}
+
+export function addRetryOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-attempts <n>', `calls per request on transient failures (default ${DEFAULT_POLICY.maxAttempts})`)
+    .option('--reask <n>', `re-asks when a reply has no valid score (default ${DEFAULT_POLICY.reask})`);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export interface JudgeFlagValues {
+  judge?: string;
+  model?: string;
+  temperature?: string;
+  maxTokens?: string;
+  timeout?: string;
+  param?: string[];
+  constrain?: boolean;
+  maxAttempts?: string;
+  reask?: string;
+}
+
+export function parseNumberFlag(value: string | undefined, flag: string, { min = -Infinity, integer = false } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag}: expected ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, got "${value}"`);
+  }
+  return n;
+}
+
+export function parseParams(params: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param: expected key=value, got "${p}"`);
+    const key = p.slice(0, eq).trim();
+    const raw = p.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+export function judgeSettingsFrom(flags: JudgeFlagValues): JudgeSettings {
+  const settings: JudgeSettings = { extraBody: parseParams(flags.param) };
+  if (flags.model !== undefined) settings.model = flags.model;
+  const temperature = parseNumberFlag(flags.temperature, '--temperature', { min: 0 });
+  if (temperature !== undefined) settings.temperature = temperature;
+  const maxTokens = parseNumberFlag(flags.maxTokens, '--max-tokens', { min: 1, integer: true });
+  if (maxTokens !== undefined) settings.maxTokens = maxTokens;
+  const timeout = parseNumberFlag(flags.timeout, '--timeout', { min: 0.001 });
+  if (timeout !== undefined) settings.timeoutMs = Math.round(timeout * 1000);
+  if (flags.constrain) settings.constrain = true;
+  const seed = settings.extraBody?.seed;
+  if (typeof seed === 'number') settings.seed = seed;
+  return settings;
+}
+
+export function policyFrom(flags: JudgeFlagValues): ExecutionPolicy {
+  return {
+    ...DEFAULT_POLICY,
+    maxAttempts: parseNumberFlag(flags.maxAttempts, '--max-attempts', { min: 1, integer: true }) ?? DEFAULT_POLICY.maxAttempts,
+    reask: parseNumberFlag(flags.reask, '--reask', { min: 0, integer: true }) ?? DEFAULT_POLICY.reask,
+  };
+}

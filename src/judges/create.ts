@@ -1,0 +1,66 @@
+import { UsageError } from '../core/errors.ts';
+import type { JudgeBackend } from '../core/types.ts';
+import { OpenAIChatJudge, type OpenAIChatJudgeOptions } from './openaiChat.ts';
+
+/** Judge options shared by every backend, as the CLI's --temperature/--max-tokens/--param give them. */
+export interface JudgeSettings {
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  timeoutMs?: number;
+  extraBody?: Record<string, unknown>;
+  /** In-process judges: parallel sequences; HTTP judges ignore it (the engine bounds in-flight requests). */
+  concurrency?: number;
+  constrain?: boolean;
+  seed?: number;
+}
+
+export type JudgeSpecKind = 'http' | 'gguf';
+
+/** `http(s)://…` is an OpenAI-compatible server; `gguf:PATH` or `hf:URI` a model run in process. */
+export function judgeSpecKind(spec: string): JudgeSpecKind {
+  if (/^https?:\/\//i.test(spec)) return 'http';
+  if (/^(gguf|hf):/i.test(spec)) return 'gguf';
+  throw new UsageError(
+    `--judge: "${spec}" is neither an http(s) URL (e.g. http://localhost:8000/v1) nor gguf:PATH / hf:MODEL_URI`,
+  );
+}
+
+/** Splits `--judge URL[,URL…]` into endpoint specs, rejecting a mix of HTTP and in-process judges. */
+export function parseJudgeSpecs(value: string): string[] {
+  const specs = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (specs.length === 0) throw new UsageError('--judge: expected a URL such as http://localhost:8000/v1');
+  const kinds = new Set(specs.map(judgeSpecKind));
+  if (kinds.size > 1 || (kinds.has('gguf') && specs.length > 1)) {
+    throw new UsageError('--judge: several endpoints must all be http(s) URLs (one gguf: model at a time)');
+  }
+  return specs;
+}
+
+export async function createJudge(spec: string, settings: JudgeSettings): Promise<JudgeBackend> {
+  if (judgeSpecKind(spec) === 'http') {
+    const options: OpenAIChatJudgeOptions = { baseUrl: spec };
+    if (settings.model !== undefined) options.model = settings.model;
+    if (settings.temperature !== undefined) options.temperature = settings.temperature;
+    if (settings.maxTokens !== undefined) options.maxTokens = settings.maxTokens;
+    if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs;
+    const extra = { ...(settings.extraBody ?? {}) };
+    if (settings.seed !== undefined && extra.seed === undefined) extra.seed = settings.seed;
+    options.extraBody = extra;
+    return OpenAIChatJudge.create(options);
+  }
+  // Loaded only here, so users of HTTP judges never load node-llama-cpp.
+  const { createGgufJudge } = await import('./gguf/index.ts');
+  const model = spec.replace(/^gguf:/i, '');
+  return createGgufJudge({
+    model,
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.maxTokens !== undefined ? { maxTokens: settings.maxTokens } : {}),
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    ...(settings.concurrency !== undefined ? { concurrency: settings.concurrency } : {}),
+    ...(settings.constrain !== undefined ? { constrain: settings.constrain } : {}),
+  });
+}

@@ -1,0 +1,3 @@
+export * from './create.ts';
+export * from './errorClassification.ts';
+export * from './openaiChat.ts';

@@ -1,0 +1,151 @@
+import OpenAI from 'openai';
+import { JudgeError, UsageError } from '../core/errors.ts';
+import type { JudgeBackend, JudgeCallOptions, JudgeProvenance, JudgeReply } from '../core/types.ts';
+import { classifyHttpError } from './errorClassification.ts';
+
+export interface OpenAIChatJudgeOptions {
+  /** e.g. `http://localhost:8000/v1`, what `vllm serve` gives. */
+  baseUrl: string;
+  /** The served model name; discovered from GET /models when the server serves exactly one. */
+  model?: string;
+  /** Defaults to POLLUX_API_KEY, then OPENAI_API_KEY; vLLM without --api-key accepts anything. */
+  apiKey?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Per request, covering the whole exchange (headers and body). */
+  timeoutMs?: number;
+  /** Extra body fields passed through as given (vLLM: seed, top_k, …). */
+  extraBody?: Record<string, unknown>;
+}
+
+export const DEFAULT_TEMPERATURE = 0;
+export const DEFAULT_MAX_TOKENS = 1024;
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
+export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.POLLUX_API_KEY || env.OPENAI_API_KEY || undefined;
+}
+
+export function normaliseBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--judge: "${raw}" is not a URL; expected e.g. http://localhost:8000/v1`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--judge: "${raw}" must be an http(s) URL such as http://localhost:8000/v1`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+interface ChatMessageWithReasoning {
+  content?: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+}
+
+/**
+ * A judge behind any OpenAI-compatible chat completions endpoint (vLLM, SGLang, llama.cpp server,
+ * OpenAI): ONE user message, no system message, as the POLLUX judges were trained.
+ */
+export class OpenAIChatJudge implements JudgeBackend {
+  readonly baseUrl: string;
+  private model: string;
+  private readonly client: OpenAI;
+  private readonly temperature: number;
+  private readonly maxTokens: number;
+  private readonly timeoutMs: number;
+  private readonly extraBody: Record<string, unknown>;
+
+  private constructor(options: OpenAIChatJudgeOptions, model: string, client: OpenAI) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.model = model;
+    this.client = client;
+    this.temperature = options.temperature ?? DEFAULT_TEMPERATURE;
+    this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.extraBody = options.extraBody ?? {};
+  }
+
+  /** Creates the judge, asking the server for its model when none is given. */
+  static async create(options: OpenAIChatJudgeOptions): Promise<OpenAIChatJudge> {
+    const baseUrl = normaliseBaseUrl(options.baseUrl);
+    const client = new OpenAI({
+      baseURL: baseUrl,
+      apiKey: options.apiKey ?? apiKeyFromEnv() ?? 'EMPTY',
+      // Retries live in the engine only; the SDK must not retry behind its back.
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    const model = options.model ?? (await discoverModel(client, baseUrl, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+    return new OpenAIChatJudge({ ...options, baseUrl }, model, client);
+  }
+
+  describe(): JudgeProvenance {
+    return {
+      backend: 'openai-chat',
+      endpoint: this.baseUrl,
+      model: this.model,
+      params: { temperature: this.temperature, max_tokens: this.maxTokens, ...this.extraBody },
+    };
+  }
+
+  async judge(prompt: string, options: JudgeCallOptions = {}): Promise<JudgeReply> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const started = performance.now();
+    try {
+      const body = {
+        ...this.extraBody,
+        model: this.model,
+        messages: [{ role: 'user' as const, content: prompt }],
+        temperature: this.temperature,
+        max_tokens: this.maxTokens,
+      };
+      const completion = await this.client.chat.completions.create(body, { signal, timeout: this.timeoutMs });
+      const choice = completion?.choices?.[0];
+      if (!choice || !choice.message) {
+        throw new JudgeError(`${this.baseUrl}: malformed reply: no choices[0].message in the chat completion`, 'transient', {
+          endpoint: this.baseUrl,
+        });
+      }
+      const message = choice.message as ChatMessageWithReasoning;
+      const usage = completion.usage;
+      return {
+        text: typeof message.content === 'string' ? message.content : '',
+        reasoning: message.reasoning_content ?? message.reasoning ?? null,
+        finishReason: choice.finish_reason ?? null,
+        usage: {
+          prompt: usage?.prompt_tokens ?? null,
+          completion: usage?.completion_tokens ?? null,
+          total: usage?.total_tokens ?? null,
+        },
+        latencyMs: performance.now() - started,
+        endpoint: this.baseUrl,
+      };
+    } catch (err) {
+      if (timeout.aborted && !options.signal?.aborted) {
+        throw new JudgeError(`${this.baseUrl}: no reply within ${this.timeoutMs / 1000} s (timeout)`, 'transient', {
+          endpoint: this.baseUrl,
+          cause: err,
+        });
+      }
+      throw classifyHttpError(err, this.baseUrl, this.timeoutMs);
+    }
+  }
+}
+
+async function discoverModel(client: OpenAI, baseUrl: string, timeoutMs: number): Promise<string> {
+  let ids: string[];
+  try {
+    const page = await client.models.list({ timeout: Math.min(timeoutMs, 30_000) });
+    ids = page.data.map((m) => m.id);
+  } catch (err) {
+    const e = classifyHttpError(err, `${baseUrl}/models`, timeoutMs);
+    throw new JudgeError(`cannot discover the judge model (pass --model): ${e.message}`, e.kind, { endpoint: baseUrl, cause: err });
+  }
+  if (ids.length === 1 && ids[0]) return ids[0];
+  if (ids.length === 0) throw new UsageError(`${baseUrl}/models lists no model; pass --model NAME`);
+  throw new UsageError(`${baseUrl} serves ${ids.length} models (${ids.join(', ')}); choose one with --model`);
+}

@@ -1,0 +1,2 @@
+export * from './render.ts';
+export { TEMPLATE_NAMES } from './templates.ts';
