@@ -1,0 +1,156 @@
+import type { JudgeProvenance, JudgmentRecord } from '../core/types.ts';
+
+/** The judgment fields of a JudgmentRecord: everything a request gets only once it is judged. */
+type JudgmentField =
+  | 'status'
+  | 'score'
+  | 'rationale'
+  | 'raw'
+  | 'reason'
+  | 'finishReason'
+  | 'promptTokens'
+  | 'completionTokens'
+  | 'latencyMs'
+  | 'attempts'
+  | 'endpoint';
+
+/** A request as the engine enumerates it: a JudgmentRecord without the judgment. */
+export interface RequestRow extends Omit<JudgmentRecord, JudgmentField> {
+  /** SHA-256 of the prompt text; a judgment for this request must carry the same hash. */
+  promptHash: string;
+  /** Order in which the engine enumerated the request: exports and iteration follow it. */
+  seq: number;
+}
+
+export type RequestStatus = JudgmentRecord['status'];
+export const REQUEST_STATUSES: readonly RequestStatus[] = ['pending', 'scored', 'unscored', 'error'];
+
+/** Wall-clock times of a judgment, in epoch milliseconds. */
+export interface JudgmentTimes {
+  startedAt: number;
+  finishedAt: number;
+}
+
+/**
+ * A JudgmentRecord as the store keeps it, with what a record leaves out: the reasoning channel,
+ * the full judge provenance, the times and how often the request was sent back by a retry.
+ */
+export interface StoredRecord extends JudgmentRecord {
+  seq: number;
+  promptHash: string;
+  reasoning: string | null;
+  /** Provenance of the judge that answered (null while pending). */
+  judge: Omit<JudgeProvenance, 'endpoint'> | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  retries: number;
+}
+
+/** The columns of `requests` as SQLite returns them. */
+export interface RequestsRowSql {
+  key: string;
+  seq: number;
+  sample_id: string;
+  instruction_id: string;
+  model_id: string | null;
+  task_type: string | null;
+  task_subtype: string | null;
+  task_subsubtype: string | null;
+  difficulty: string | null;
+  domain: string | null;
+  criterion_key: string;
+  criterion_name: string;
+  criterion_group: string | null;
+  gate: number;
+  scale_kind: string;
+  scale_min: number;
+  scale_max: number;
+  repeat: number;
+  human_score: number | null;
+  judge_model: string;
+  prompt_hash: string;
+  status: string;
+  score: number | null;
+  rationale: string | null;
+  raw: string | null;
+  reasoning: string | null;
+  reason: string | null;
+  finish_reason: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  latency_ms: number | null;
+  attempts: number;
+  endpoint: string | null;
+  judge_id: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  retries: number;
+}
+
+export function requestParams(r: RequestRow): Record<string, string | number | null> {
+  return {
+    key: r.key,
+    seq: r.seq,
+    sample_id: r.sampleId,
+    instruction_id: r.instructionId,
+    model_id: r.modelId ?? null,
+    task_type: r.taskType ?? null,
+    task_subtype: r.taskSubtype ?? null,
+    task_subsubtype: r.taskSubsubtype ?? null,
+    difficulty: r.difficulty ?? null,
+    domain: r.domain ?? null,
+    criterion_key: r.criterionKey,
+    criterion_name: r.criterionName,
+    criterion_group: r.criterionGroup ?? null,
+    gate: r.gate ? 1 : 0,
+    scale_kind: r.scaleKind,
+    scale_min: r.scaleMin,
+    scale_max: r.scaleMax,
+    repeat: r.repeat,
+    human_score: r.humanScore ?? null,
+    judge_model: r.judgeModel,
+    prompt_hash: r.promptHash,
+  };
+}
+
+export function toRecord(row: RequestsRowSql, judge: StoredRecord['judge']): StoredRecord {
+  return {
+    key: row.key,
+    seq: row.seq,
+    sampleId: row.sample_id,
+    instructionId: row.instruction_id,
+    modelId: row.model_id,
+    taskType: row.task_type,
+    taskSubtype: row.task_subtype,
+    taskSubsubtype: row.task_subsubtype,
+    difficulty: row.difficulty,
+    domain: row.domain,
+    criterionKey: row.criterion_key,
+    criterionName: row.criterion_name,
+    criterionGroup: row.criterion_group,
+    gate: row.gate === 1,
+    scaleKind: row.scale_kind as StoredRecord['scaleKind'],
+    scaleMin: row.scale_min,
+    scaleMax: row.scale_max,
+    repeat: row.repeat,
+    humanScore: row.human_score,
+    status: row.status as RequestStatus,
+    score: row.score,
+    rationale: row.rationale,
+    raw: row.raw,
+    reason: row.reason,
+    finishReason: row.finish_reason,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    latencyMs: row.latency_ms,
+    attempts: row.attempts,
+    endpoint: row.endpoint,
+    judgeModel: row.judge_model,
+    promptHash: row.prompt_hash,
+    reasoning: row.reasoning,
+    judge,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    retries: row.retries,
+  };
+}

@@ -1,0 +1,352 @@
+import type Database from 'better-sqlite3';
+import { canonicalJson } from '../core/hash.ts';
+import type { Judgment } from '../core/types.ts';
+import type { RunManifest } from './manifest.ts';
+import {
+  REQUEST_STATUSES,
+  requestParams,
+  toRecord,
+  type JudgmentTimes,
+  type RequestRow,
+  type RequestStatus,
+  type RequestsRowSql,
+  type StoredRecord,
+} from './records.ts';
+import { openRunDatabase, type Synchronous } from './schema.ts';
+
+export interface OpenRunStoreOptions {
+  /** For score, meta and export: never writes, refuses files that are not run files. */
+  readonly?: boolean;
+  /**
+   * 'normal' (default): a saved judgment survives a crash or kill of the process. 'full': it also
+   * survives a power loss, at the price of an fsync per commit.
+   */
+  synchronous?: Synchronous;
+}
+
+export interface RunCounts {
+  total: number;
+  pending: number;
+  scored: number;
+  unscored: number;
+  error: number;
+  /** Rows per `reason` text among unscored and error rows (`unknown` where none was given). */
+  byReason: Record<string, number>;
+}
+
+export interface RunStats {
+  /** Nearest-rank percentiles over the judgments that have a latency; null when there are none. */
+  latencyP50: number | null;
+  latencyP95: number | null;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface RecordFilter {
+  /** Only rows with one of these statuses (all rows when absent). */
+  status?: RequestStatus[];
+}
+
+export interface JudgmentToSave {
+  key: string;
+  judgment: Judgment;
+  times: JudgmentTimes;
+}
+
+/**
+ * A run file: its manifest and one row per request, each updated in place by its judgment.
+ * Iterators read in pages, so a caller may write (save judgments) between the items it receives
+ * and memory stays flat however large the run.
+ */
+export interface RunStore {
+  readonly file: string;
+  readonly readonly: boolean;
+  getManifest(): RunManifest | null;
+  setManifest(m: RunManifest): void;
+  /** One transaction; a key already present is left as it is (resume). Returns rows newly added. */
+  addRequests(rows: RequestRow[]): number;
+  statusOf(key: string): RequestStatus | undefined;
+  /** Durable when it returns (survives SIGKILL of the process); exactly one row per key, ever. */
+  saveJudgment(key: string, judgment: Judgment, times: JudgmentTimes): void;
+  /** The same for many judgments in one transaction. */
+  saveJudgments(batch: JudgmentToSave[]): void;
+  /**
+   * Sends unscored and/or error rows back to pending; the judgments they held are kept in the
+   * `superseded` table and the row's `retries` count goes up. Returns how many rows were reset.
+   */
+  resetForRetry(which: { unscored?: boolean; errors?: boolean }): number;
+  /** Keys still pending, in seq order. */
+  pendingKeys(): IterableIterator<string>;
+  /** Rows in seq order, as records (StoredRecord extends JudgmentRecord). */
+  records(filter?: RecordFilter): IterableIterator<StoredRecord>;
+  counts(): RunCounts;
+  stats(): RunStats;
+  /**
+   * Runs `fn` inside one read transaction, so every iterator it drives sees the same state of the
+   * file even while another process keeps writing to it (used by exports).
+   */
+  snapshot<T>(fn: () => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+const PAGE_SIZE = 1000;
+const SEQ_BEFORE_ALL = Number.MIN_SAFE_INTEGER;
+
+const INSERT_REQUEST = `
+  INSERT INTO requests (key, seq, sample_id, instruction_id, model_id, task_type, task_subtype,
+    task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
+    scale_kind, scale_min, scale_max, repeat, human_score, judge_model, prompt_hash)
+  VALUES (@key, @seq, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
+    @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
+    @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model, @prompt_hash)
+  ON CONFLICT (key) DO NOTHING`;
+
+const SAVE_JUDGMENT = `
+  UPDATE requests SET status = @status, score = @score, rationale = @rationale, raw = @raw,
+    reasoning = @reasoning, reason = @reason, finish_reason = @finish_reason,
+    prompt_tokens = @prompt_tokens, completion_tokens = @completion_tokens, latency_ms = @latency_ms,
+    attempts = @attempts, endpoint = @endpoint, judge_id = @judge_id, started_at = @started_at,
+    finished_at = @finished_at
+  WHERE key = @key AND prompt_hash = @prompt_hash`;
+
+const JUDGMENT_COLUMNS = `status, score, rationale, raw, reasoning, reason, finish_reason, prompt_tokens,
+  completion_tokens, latency_ms, attempts, endpoint, judge_id, started_at, finished_at`;
+
+export function openRunStore(file: string, options: OpenRunStoreOptions = {}): RunStore {
+  return new SqliteRunStore(file, options);
+}
+
+class SqliteRunStore implements RunStore {
+  readonly file: string;
+  readonly readonly: boolean;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly judgeIds = new Map<string, number>();
+  private readonly judgesById = new Map<number, StoredRecord['judge']>();
+  private closed = false;
+
+  constructor(file: string, options: OpenRunStoreOptions) {
+    this.file = file;
+    this.readonly = options.readonly ?? false;
+    this.db = openRunDatabase(file, this.readonly, options.synchronous);
+  }
+
+  /** Statements are prepared on first use, so a read-only store never prepares the writes. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  getManifest(): RunManifest | null {
+    const value = this.stmt(`SELECT value FROM meta WHERE name = 'manifest'`).pluck().get() as string | undefined;
+    return value === undefined ? null : (JSON.parse(value) as RunManifest);
+  }
+
+  setManifest(m: RunManifest): void {
+    this.stmt(`INSERT INTO meta (name, value) VALUES ('manifest', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`).run(
+      JSON.stringify(m),
+    );
+  }
+
+  addRequests(rows: RequestRow[]): number {
+    const insert = this.stmt(INSERT_REQUEST);
+    const existing = this.stmt('SELECT sample_id, criterion_key, repeat FROM requests WHERE key = ?');
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const row of rows) {
+        if (insert.run(requestParams(row)).changes === 1) {
+          added++;
+          continue;
+        }
+        // The key is taken. On a resume it is this same request; if another request maps to the
+        // same key, one of them would silently have no judgment, so refuse the whole batch.
+        const had = existing.get(row.key) as { sample_id: string; criterion_key: string; repeat: number };
+        if (had.sample_id !== row.sampleId || had.criterion_key !== row.criterionKey || had.repeat !== row.repeat) {
+          throw new Error(
+            `${this.file}: request key ${row.key} already belongs to sample ${had.sample_id}, criterion ${had.criterion_key}, ` +
+              `repeat ${had.repeat}; sample ${row.sampleId}, criterion ${row.criterionKey}, repeat ${row.repeat} has the same key ` +
+              `(a key must identify one request)`,
+          );
+        }
+      }
+      return added;
+    })();
+  }
+
+  statusOf(key: string): RequestStatus | undefined {
+    return this.stmt('SELECT status FROM requests WHERE key = ?').pluck().get(key) as RequestStatus | undefined;
+  }
+
+  saveJudgment(key: string, judgment: Judgment, times: JudgmentTimes): void {
+    this.saveJudgments([{ key, judgment, times }]);
+  }
+
+  saveJudgments(batch: JudgmentToSave[]): void {
+    const update = this.stmt(SAVE_JUDGMENT);
+    this.db.transaction(() => {
+      for (const { key, judgment: j, times } of batch) {
+        if (j.status === 'scored' && (j.score === null || !Number.isFinite(j.score))) {
+          throw new Error(`${this.file}: request ${key}: a scored judgment needs a finite score, got ${j.score}`);
+        }
+        const info = update.run({
+          key,
+          prompt_hash: j.promptHash,
+          status: j.status,
+          score: j.score,
+          rationale: j.rationale,
+          raw: j.raw,
+          reasoning: j.reasoning,
+          reason: j.reason,
+          finish_reason: j.finishReason,
+          prompt_tokens: j.usage.prompt,
+          completion_tokens: j.usage.completion,
+          latency_ms: j.latencyMs,
+          attempts: j.attempts,
+          endpoint: j.endpoint,
+          judge_id: this.judgeId(j),
+          started_at: times.startedAt,
+          finished_at: times.finishedAt,
+        });
+        if (info.changes !== 1) this.explainMissedSave(key, j.promptHash);
+      }
+    })();
+  }
+
+  private explainMissedSave(key: string, promptHash: string): never {
+    const had = this.stmt('SELECT prompt_hash FROM requests WHERE key = ?').pluck().get(key) as string | undefined;
+    if (had === undefined) throw new Error(`${this.file}: no request with key ${key}; add it with addRequests first`);
+    throw new Error(`${this.file}: request ${key} was added with prompt hash ${had}, but its judgment carries ${promptHash}`);
+  }
+
+  private judgeId(j: Judgment): number {
+    const json = canonicalJson({ backend: j.judge.backend, model: j.judge.model, params: j.judge.params });
+    let id = this.judgeIds.get(json);
+    if (id === undefined) {
+      this.stmt('INSERT INTO judges (json) VALUES (?) ON CONFLICT (json) DO NOTHING').run(json);
+      id = this.stmt('SELECT id FROM judges WHERE json = ?').pluck().get(json) as number;
+      this.judgeIds.set(json, id);
+    }
+    return id;
+  }
+
+  private judgeById(id: number | null): StoredRecord['judge'] {
+    if (id === null) return null;
+    let judge = this.judgesById.get(id);
+    if (judge === undefined) {
+      const json = this.stmt('SELECT json FROM judges WHERE id = ?').pluck().get(id) as string | undefined;
+      judge = json === undefined ? null : (JSON.parse(json) as StoredRecord['judge']);
+      this.judgesById.set(id, judge);
+    }
+    return judge;
+  }
+
+  resetForRetry(which: { unscored?: boolean; errors?: boolean }): number {
+    const statuses = [...(which.unscored ? ['unscored'] : []), ...(which.errors ? ['error'] : [])];
+    if (statuses.length === 0) return 0;
+    const inList = statuses.map((s) => `'${s}'`).join(', ');
+    return this.db.transaction(() => {
+      this.stmt(
+        `INSERT INTO superseded (key, ${JUDGMENT_COLUMNS}, superseded_at)
+         SELECT key, ${JUDGMENT_COLUMNS}, ? FROM requests WHERE status IN (${inList})`,
+      ).run(Date.now());
+      return this.stmt(
+        `UPDATE requests SET status = 'pending', score = NULL, rationale = NULL, raw = NULL, reasoning = NULL,
+           reason = NULL, finish_reason = NULL, prompt_tokens = NULL, completion_tokens = NULL, latency_ms = NULL,
+           attempts = 0, endpoint = NULL, judge_id = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1
+         WHERE status IN (${inList})`,
+      ).run().changes;
+    })();
+  }
+
+  *pendingKeys(): IterableIterator<string> {
+    const page = this.stmt(
+      `SELECT seq, key FROM requests WHERE status = 'pending' AND (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${PAGE_SIZE}`,
+    );
+    let after: [number, string] = [SEQ_BEFORE_ALL, ''];
+    while (true) {
+      // Each page is a finished query, so no cursor stays open while the caller saves judgments.
+      const rows = page.all(...after) as Array<{ seq: number; key: string }>;
+      for (const r of rows) yield r.key;
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < PAGE_SIZE) return;
+      after = [last.seq, last.key];
+    }
+  }
+
+  *records(filter: RecordFilter = {}): IterableIterator<StoredRecord> {
+    const statuses = filter.status ? [...new Set(filter.status)] : null;
+    if (statuses) {
+      const unknown = statuses.filter((s) => !REQUEST_STATUSES.includes(s));
+      if (unknown.length > 0) throw new Error(`unknown status ${unknown.join(', ')}; expected ${REQUEST_STATUSES.join(', ')}`);
+      if (statuses.length === 0) return;
+    }
+    // With several statuses the seq index is walked and rows filtered (`+status` keeps the planner
+    // off the status index, which would sort every remaining row for each page).
+    const where =
+      statuses === null || statuses.length === REQUEST_STATUSES.length
+        ? ''
+        : statuses.length === 1
+          ? `status = '${statuses[0]}' AND`
+          : `+status IN (${statuses.map((s) => `'${s}'`).join(', ')}) AND`;
+    const page = this.stmt(`SELECT * FROM requests WHERE ${where} (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${PAGE_SIZE}`);
+    let after: [number, string] = [SEQ_BEFORE_ALL, ''];
+    while (true) {
+      const rows = page.all(...after) as RequestsRowSql[];
+      for (const r of rows) yield toRecord(r, this.judgeById(r.judge_id));
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < PAGE_SIZE) return;
+      after = [last.seq, last.key];
+    }
+  }
+
+  counts(): RunCounts {
+    const counts: RunCounts = { total: 0, pending: 0, scored: 0, unscored: 0, error: 0, byReason: {} };
+    for (const r of this.stmt('SELECT status, count(*) AS n FROM requests GROUP BY status').all() as Array<{ status: RequestStatus; n: number }>) {
+      counts[r.status] = r.n;
+      counts.total += r.n;
+    }
+    const reasons = this.stmt(
+      `SELECT coalesce(reason, 'unknown') AS reason, count(*) AS n FROM requests
+       WHERE status IN ('unscored', 'error') GROUP BY 1 ORDER BY 2 DESC, 1`,
+    ).all() as Array<{ reason: string; n: number }>;
+    for (const r of reasons) counts.byReason[r.reason] = r.n;
+    return counts;
+  }
+
+  stats(): RunStats {
+    const totals = this.stmt(
+      `SELECT count(latency_ms) AS n, coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion
+       FROM requests`,
+    ).get() as { n: number; prompt: number; completion: number };
+    // Nearest rank, read with OFFSET so the latencies are never all held in memory.
+    const nth = this.stmt('SELECT latency_ms FROM requests WHERE latency_ms IS NOT NULL ORDER BY latency_ms LIMIT 1 OFFSET ?').pluck();
+    const percentile = (p: number): number | null =>
+      totals.n === 0 ? null : (nth.get(Math.max(0, Math.ceil(p * totals.n) - 1)) as number);
+    return {
+      latencyP50: percentile(0.5),
+      latencyP95: percentile(0.95),
+      promptTokens: totals.prompt,
+      completionTokens: totals.completion,
+    };
+  }
+
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      return await fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.readonly) this.db.pragma('optimize');
+    this.db.close();
+  }
+}

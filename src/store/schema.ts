@@ -1,0 +1,172 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { InputError, errorMessage } from '../core/errors.ts';
+
+/** `PRAGMA application_id` of a run file ("PLUX"): tells a run file from any other SQLite file. */
+export const RUN_FILE_APPLICATION_ID = 0x504c5558;
+
+/**
+ * Schema migrations, applied in order by `PRAGMA user_version`: entry i takes a file from version i
+ * to version i + 1. Never edit a shipped entry; append a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  -- Judge provenance (backend, model, params) is the same for almost every row, so rows point here.
+  CREATE TABLE judges (
+    id INTEGER PRIMARY KEY,
+    json TEXT NOT NULL UNIQUE
+  );
+
+  -- One row per request, ever: a judgment updates its request's row in place.
+  CREATE TABLE requests (
+    key TEXT PRIMARY KEY NOT NULL,
+    seq INTEGER NOT NULL,
+    sample_id TEXT NOT NULL,
+    instruction_id TEXT NOT NULL,
+    model_id TEXT,
+    task_type TEXT,
+    task_subtype TEXT,
+    task_subsubtype TEXT,
+    difficulty TEXT,
+    domain TEXT,
+    criterion_key TEXT NOT NULL,
+    criterion_name TEXT NOT NULL,
+    criterion_group TEXT,
+    gate INTEGER NOT NULL,
+    scale_kind TEXT NOT NULL,
+    scale_min REAL NOT NULL,
+    scale_max REAL NOT NULL,
+    repeat INTEGER NOT NULL,
+    human_score REAL,
+    judge_model TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'scored', 'unscored', 'error')),
+    score REAL,
+    rationale TEXT,
+    raw TEXT,
+    reasoning TEXT,
+    reason TEXT,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    latency_ms REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    endpoint TEXT,
+    judge_id INTEGER REFERENCES judges(id),
+    started_at INTEGER,
+    finished_at INTEGER,
+    -- how many times --retry-unscored / --retry-errors sent this request back to pending
+    retries INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX requests_by_seq ON requests (seq, key);
+  CREATE INDEX requests_by_status ON requests (status, seq, key);
+
+  -- Judgments replaced by a retry: kept so a retry never destroys what the judge said before.
+  CREATE TABLE superseded (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    score REAL,
+    rationale TEXT,
+    raw TEXT,
+    reasoning TEXT,
+    reason TEXT,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    latency_ms REAL,
+    attempts INTEGER NOT NULL,
+    endpoint TEXT,
+    judge_id INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    superseded_at INTEGER NOT NULL
+  );
+  CREATE INDEX superseded_by_key ON superseded (key);
+  `,
+];
+
+export const STORE_FORMAT_VERSION = MIGRATIONS.length;
+
+function notRunFile(file: string, why: string, cause?: unknown): InputError {
+  return new InputError(`not a pollux run file (${why})`, { file }, { cause });
+}
+
+/**
+ * Opens (and for a writable open, creates or migrates) a run file. Every failure that comes from
+ * the file itself is an InputError naming it.
+ */
+export type Synchronous = 'normal' | 'full';
+
+export function openRunDatabase(file: string, readonly: boolean, synchronous: Synchronous = 'normal'): Database.Database {
+  if (readonly && !existsSync(file)) throw new InputError('no such run file', { file });
+  if (!readonly) mkdirSync(dirname(file), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly, fileMustExist: readonly });
+  } catch (err) {
+    throw new InputError(`cannot open the run file: ${errorMessage(err)}`, { file }, { cause: err });
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    const version = checkRunFile(db, file, readonly);
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL (the default) in WAL mode: a commit is in the WAL (the OS's hands) when it returns, so it survives
+      // a crash or SIGKILL of this process; only a power loss or OS crash can drop the last commits,
+      // because the WAL is fsynced at checkpoints rather than at each commit. FULL would fsync every
+      // commit and is what survives power loss; bench/store.bench.ts measures what it costs. A lost
+      // tail after a power cut is simply judged again on resume, which is cheaper than paying an
+      // fsync per judgment all the time.
+      db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      if (version < STORE_FORMAT_VERSION) migrate(db);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof InputError) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') throw notRunFile(file, 'not an SQLite database', err);
+    throw new InputError(`cannot read the run file: ${errorMessage(err)}`, { file }, { cause: err });
+  }
+}
+
+/** Refuses files that are not run files or are too new (or, read-only, too old); returns the format. */
+function checkRunFile(db: Database.Database, file: string, readonly: boolean): number {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (appId !== RUN_FILE_APPLICATION_ID) {
+    const objects = db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number;
+    // A fresh file (or an empty one a user created) becomes a run file; anything else is not ours.
+    if (readonly || objects > 0) throw notRunFile(file, 'an SQLite database without the pollux marker');
+  }
+  if (version > STORE_FORMAT_VERSION) {
+    throw new InputError(
+      `the run file has store format ${version}, newer than this pollux reads (up to ${STORE_FORMAT_VERSION}); upgrade pollux-eval`,
+      { file },
+    );
+  }
+  if (readonly && version < STORE_FORMAT_VERSION) {
+    throw new InputError(
+      `the run file has the older store format ${version} (current ${STORE_FORMAT_VERSION}); resume it once with \`pollux run\` to upgrade it`,
+      { file },
+    );
+  }
+  return version;
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    // Read again under the write lock: another process may have created the schema meanwhile.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < STORE_FORMAT_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`application_id = ${RUN_FILE_APPLICATION_ID}`);
+    db.pragma(`user_version = ${STORE_FORMAT_VERSION}`);
+  }).immediate();
+}
