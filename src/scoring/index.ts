@@ -1,0 +1,4 @@
+export * from './types.ts';
+export { normalise, isGate, gateFires, GATE_FIRES_AT } from './normalise.ts';
+export { DuplicateJudgmentError } from './collect.ts';
+export { buildScoreReport } from './report.ts';

@@ -1,0 +1,272 @@
+import type { JudgmentRecord } from '../core/types.ts';
+import { AnswerCollector, Status, type AnswerInfo, type CriterionEntry, type Pair } from './collect.ts';
+import type {
+  Breakdown,
+  BreakdownDimension,
+  CellStat,
+  Coverage,
+  CriterionInfo,
+  LeaderboardRow,
+  ModelMatrix,
+  ScoreOptions,
+  ScoreReport,
+  Summary,
+} from './types.ts';
+
+/** Sums and counts of the pairs of one (model, dimension value, criterion). */
+interface Acc {
+  sum: number;
+  scored: number;
+  total: number;
+  unscored: number;
+  error: number;
+  pending: number;
+  gated: number;
+  gateUnknown: number;
+}
+
+type Dim = 'all' | 'taskGroup' | 'difficulty' | 'taskType';
+const DIMS: readonly Dim[] = ['all', 'taskGroup', 'difficulty', 'taskType'];
+
+interface ModelAcc {
+  /** dimension → dimension value → accumulators indexed by criterion. */
+  dims: Record<Dim, Map<string | null, Array<Acc | undefined>>>;
+  answers: number;
+  gatedAnswers: number;
+  gateUnknownAnswers: number;
+  repeats: number;
+}
+
+function emptyAcc(): Acc {
+  return { sum: 0, scored: 0, total: 0, unscored: 0, error: 0, pending: 0, gated: 0, gateUnknown: 0 };
+}
+
+function emptyCoverage(): Coverage {
+  return { scored: 0, total: 0, unscored: 0, error: 0, pending: 0, gated: 0, gateUnknown: 0 };
+}
+
+function addPair(acc: Acc, p: Pair): void {
+  acc.total++;
+  if (p.status === Status.scored) {
+    acc.scored++;
+    acc.sum += p.value!;
+    if (p.gated) acc.gated++;
+    if (p.gateUnknown) acc.gateUnknown++;
+  } else if (p.status === Status.unscored) acc.unscored++;
+  else if (p.status === Status.error) acc.error++;
+  else acc.pending++;
+}
+
+function addCoverage(cov: Coverage, acc: Acc): void {
+  cov.scored += acc.scored;
+  cov.total += acc.total;
+  cov.unscored += acc.unscored;
+  cov.error += acc.error;
+  cov.pending += acc.pending;
+  cov.gated += acc.gated;
+  cov.gateUnknown += acc.gateUnknown;
+}
+
+function coverageOf(acc: Acc | undefined): Coverage {
+  const cov = emptyCoverage();
+  if (acc) addCoverage(cov, acc);
+  return cov;
+}
+
+function cellOf(acc: Acc | undefined): CellStat {
+  return { mean: acc && acc.scored > 0 ? acc.sum / acc.scored : null, coverage: coverageOf(acc) };
+}
+
+/** Micro and macro means over the summarised criteria among `accs` (indexed by criterion). */
+function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: readonly CriterionEntry[], include: (c: CriterionEntry) => boolean): Summary {
+  const coverage = emptyCoverage();
+  let sum = 0;
+  let macroSum = 0;
+  let scoredCriteria = 0;
+  let totalCriteria = 0;
+  if (accs) {
+    for (const c of criteria) {
+      const acc = accs[c.index];
+      if (!acc || !include(c) || c.gate || c.binary) continue;
+      addCoverage(coverage, acc);
+      totalCriteria++;
+      sum += acc.sum;
+      if (acc.scored > 0) {
+        scoredCriteria++;
+        macroSum += acc.sum / acc.scored;
+      }
+    }
+  }
+  return {
+    micro: coverage.scored > 0 ? sum / coverage.scored : null,
+    macro: scoredCriteria > 0 ? macroSum / scoredCriteria : null,
+    criteria: { scored: scoredCriteria, total: totalCriteria },
+    coverage,
+  };
+}
+
+const DIFFICULTY_ORDER = ['easy', 'medium', 'hard', 'high school', 'university'];
+
+function compareKeys(dimension: BreakdownDimension | 'model') {
+  return (a: string | null, b: string | null): number => {
+    if (a === b) return 0;
+    if (a === null) return 1;
+    if (b === null) return -1;
+    if (dimension === 'difficulty') {
+      const ia = DIFFICULTY_ORDER.indexOf(a.toLowerCase());
+      const ib = DIFFICULTY_ORDER.indexOf(b.toLowerCase());
+      if (ia !== ib) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    }
+    return a.localeCompare(b, 'ru');
+  };
+}
+
+/**
+ * POLLUX aggregation of judgment records (NOTES §5):
+ * 1. each score is min–max normalised on its own rubric;
+ * 2. per evaluated answer (model, sample) and repeat, a fired gate makes every other scored
+ *    criterion of that answer count as 0; gates keep their own score; a gate without a score makes
+ *    the answer "gate unknown": its other scores are kept as judged and counted in coverage;
+ * 3. the K repeats of one (answer, criterion) are averaged into one value, so every answer weighs
+ *    the same whatever its number of repeats;
+ * 4. summaries (micro, macro) leave out binary criteria and gates; the matrix and the
+ *    per-criterion table show them too (for a gate, its mean is the rate at which it fires).
+ * Unscored, failed and pending judgments are excluded from every mean and counted in coverage.
+ */
+export function buildScoreReport(records: Iterable<JudgmentRecord>, options: ScoreOptions): ScoreReport {
+  const collector = new AnswerCollector(options.gate);
+  for (const r of records) collector.add(r);
+
+  const groupCache = new Map<string | null, string | null>();
+  const groupOf = (taskType: string | null): string | null => {
+    if (groupCache.has(taskType)) return groupCache.get(taskType)!;
+    const g = options.groupOf?.(taskType) ?? taskType;
+    groupCache.set(taskType, g);
+    return g;
+  };
+
+  const modelAccs: ModelAcc[] = collector.models.map(() => ({
+    dims: { all: new Map(), taskGroup: new Map(), difficulty: new Map(), taskType: new Map() },
+    answers: 0,
+    gatedAnswers: 0,
+    gateUnknownAnswers: 0,
+    repeats: 0,
+  }));
+
+  collector.finish((answer: AnswerInfo, pairs, outcome) => {
+    const m = modelAccs[answer.modelIndex]!;
+    m.answers++;
+    if (outcome.gated) m.gatedAnswers++;
+    if (outcome.gateUnknown) m.gateUnknownAnswers++;
+    const keys: Record<Dim, string | null> = {
+      all: '',
+      taskGroup: groupOf(answer.taskType),
+      difficulty: answer.difficulty,
+      taskType: answer.taskType,
+    };
+    const slots = DIMS.map((d) => {
+      let accs = m.dims[d].get(keys[d]);
+      if (!accs) m.dims[d].set(keys[d], (accs = []));
+      return accs;
+    });
+    for (const p of pairs) {
+      if (p.repeats > m.repeats) m.repeats = p.repeats;
+      for (const accs of slots) addPair((accs[p.criterion] ??= emptyAcc()), p);
+    }
+  });
+
+  const criteria = collector.criteria;
+  const everything = () => true;
+  const leaderboard: LeaderboardRow[] = collector.models.map((model, i) => {
+    const m = modelAccs[i]!;
+    return {
+      model,
+      ...summarise(m.dims.all.get(''), criteria, everything),
+      answers: m.answers,
+      gatedAnswers: m.gatedAnswers,
+      gateUnknownAnswers: m.gateUnknownAnswers,
+      judgments: collector.judgments[i]!,
+      repeats: m.repeats,
+    };
+  });
+  const order = leaderboard.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = leaderboard[x]!.micro;
+    const b = leaderboard[y]!.micro;
+    if (a !== b) {
+      if (a === null) return 1;
+      if (b === null) return -1;
+      return b - a;
+    }
+    return compareKeys('model')(leaderboard[x]!.model, leaderboard[y]!.model);
+  });
+  const models = order.map((i) => collector.models[i]!);
+  const byModel = order.map((i) => modelAccs[i]!);
+
+  const taskGroups = distinctKeys(byModel, 'taskGroup');
+  const criterionInfos: CriterionInfo[] = criteria.map((c) => ({
+    key: c.key,
+    name: c.name,
+    group: c.group,
+    binary: c.binary,
+    gate: c.gate,
+    summarised: !c.binary && !c.gate,
+  }));
+
+  const breakdown = (dimension: 'taskGroup' | 'difficulty' | 'taskType'): Breakdown => ({
+    dimension,
+    rows: distinctKeys(byModel, dimension).map((key) => ({
+      key,
+      cells: byModel.map((m, i) => ({ model: models[i]!, ...summarise(m.dims[dimension].get(key), criteria, everything) })),
+    })),
+  });
+
+  const criterionGroups = [...new Set(criteria.filter((c) => !c.binary && !c.gate).map((c) => c.group))].sort(compareKeys('criterionGroup'));
+  const byCriterionGroup: Breakdown = {
+    dimension: 'criterionGroup',
+    rows: criterionGroups.map((group) => ({
+      key: group,
+      cells: byModel.map((m, i) => ({ model: models[i]!, ...summarise(m.dims.all.get(''), criteria, (c) => c.group === group) })),
+    })),
+  };
+
+  const matrix: ModelMatrix[] = byModel.map((m, i) => {
+    const all = m.dims.all.get('');
+    return {
+      model: models[i]!,
+      rows: criteria
+        .filter((c) => all?.[c.index])
+        .map((c) => ({
+          criterion: c.key,
+          cells: taskGroups.map((g) => ({ taskGroup: g, ...cellOf(m.dims.taskGroup.get(g)?.[c.index]) })),
+          overall: cellOf(all?.[c.index]),
+        })),
+      byTaskGroup: taskGroups.map((g) => ({ taskGroup: g, ...summarise(m.dims.taskGroup.get(g), criteria, everything) })),
+      overall: summarise(all, criteria, everything),
+    };
+  });
+
+  return {
+    gate: options.gate,
+    models,
+    criteria: criterionInfos,
+    taskGroups,
+    leaderboard: order.map((i) => leaderboard[i]!),
+    byCriterion: criteria.map((c) => ({
+      criterion: c.key,
+      cells: byModel.map((m, i) => ({ model: models[i]!, ...cellOf(m.dims.all.get('')?.[c.index]) })),
+    })),
+    matrix,
+    byTaskGroup: breakdown('taskGroup'),
+    byCriterionGroup,
+    byDifficulty: breakdown('difficulty'),
+    byTaskType: breakdown('taskType'),
+    warnings: collector.warnings,
+  };
+}
+
+function distinctKeys(models: readonly ModelAcc[], dim: 'taskGroup' | 'difficulty' | 'taskType'): Array<string | null> {
+  const keys = new Set<string | null>();
+  for (const m of models) for (const k of m.dims[dim].keys()) keys.add(k);
+  return [...keys].sort(compareKeys(dim));
+}

@@ -1,0 +1,160 @@
+/**
+ * The shape of a POLLUX score report. Every mean travels with its coverage, and a mean that has
+ * nothing to average is `null` (never NaN, never 0).
+ */
+
+/**
+ * Which criteria act as gates:
+ * - `critical`: the criteria whose record says `gate` (the Critical group: `narushenie_formata`,
+ *   `censor`, 0/1 with 1 = bad). The default, and the right rule.
+ * - `all-binary`: every 0/1 criterion, as the upstream metrics script does. Wrong for the 0/1
+ *   criteria where 1 = good ("the code runs" would zero the answer's other scores); kept so that
+ *   upstream numbers can be reproduced.
+ * - `none`: no gates; every score counts as judged.
+ */
+export type GatePolicy = 'critical' | 'all-binary' | 'none';
+
+export const GATE_POLICIES: readonly GatePolicy[] = ['critical', 'all-binary', 'none'];
+
+export interface ScoreOptions {
+  gate: GatePolicy;
+  /**
+   * The task group of a task type (the 8 POLLUX groups). Without it, or when it returns null, the
+   * task type itself stands for its group.
+   */
+  groupOf?: (taskType: string | null) => string | null;
+}
+
+/**
+ * Counts in (answer, criterion) pairs: the K repeats of one judgment are averaged into one pair
+ * first. A pair is scored when at least one repeat is; otherwise it counts as pending (a repeat is
+ * still to be judged), else error, else unscored.
+ */
+export interface Coverage {
+  scored: number;
+  total: number;
+  unscored: number;
+  error: number;
+  pending: number;
+  /** Of the scored pairs: those that count as 0 because a gate of their answer fired. */
+  gated: number;
+  /** Of the scored pairs: those kept as judged although a gate of their answer has no score. */
+  gateUnknown: number;
+}
+
+/** A mean over the summarised criteria (neither binary nor a gate). */
+export interface Summary {
+  /** Mean over all scored pairs. */
+  micro: number | null;
+  /** Mean over criteria of each criterion's mean (criteria without a scored pair are left out). */
+  macro: number | null;
+  /** Criteria with at least one scored pair, and criteria present at all. */
+  criteria: { scored: number; total: number };
+  coverage: Coverage;
+}
+
+/** Every judgment (record) of a model, binary criteria and gates included, by status. */
+export interface JudgmentCounts {
+  total: number;
+  scored: number;
+  unscored: number;
+  error: number;
+  pending: number;
+}
+
+export interface LeaderboardRow extends Summary {
+  model: string | null;
+  /** Evaluated answers (samples) of the model. */
+  answers: number;
+  /** Answers where a gate fired (in at least one repeat). */
+  gatedAnswers: number;
+  /** Answers where no gate fired but a gate judgment is unscored, failed or pending. */
+  gateUnknownAnswers: number;
+  judgments: JudgmentCounts;
+  /** The most repeats seen for one (answer, criterion); above 1 means repeats were averaged. */
+  repeats: number;
+}
+
+export interface ModelSummary extends Summary {
+  model: string | null;
+}
+
+export type BreakdownDimension = 'taskGroup' | 'criterionGroup' | 'difficulty' | 'taskType';
+
+export interface BreakdownRow {
+  /** The task group, criterion group, difficulty or task type; null when the records have none. */
+  key: string | null;
+  /** One cell per model, in leaderboard order. */
+  cells: ModelSummary[];
+}
+
+export interface Breakdown {
+  dimension: BreakdownDimension;
+  rows: BreakdownRow[];
+}
+
+export interface CriterionInfo {
+  key: string;
+  name: string;
+  group: string | null;
+  binary: boolean;
+  /** Acts as a gate under the chosen policy. */
+  gate: boolean;
+  /** Enters the summaries (micro, macro): neither binary nor a gate. */
+  summarised: boolean;
+}
+
+export interface CellStat {
+  mean: number | null;
+  coverage: Coverage;
+}
+
+export interface CriterionModelStat extends CellStat {
+  model: string | null;
+}
+
+/** One criterion's mean per model over all its pairs. */
+export interface CriterionRow {
+  criterion: string;
+  cells: CriterionModelStat[];
+}
+
+export interface MatrixCell extends CellStat {
+  taskGroup: string | null;
+}
+
+export interface MatrixRow {
+  criterion: string;
+  /** One cell per task group, in `taskGroups` order. */
+  cells: MatrixCell[];
+  /** The criterion over all task groups. */
+  overall: CellStat;
+}
+
+/** The upstream criteria × task-group matrix, for one evaluated model. */
+export interface ModelMatrix {
+  model: string | null;
+  /** Criteria the model has pairs for, in report order (binary criteria and gates included). */
+  rows: MatrixRow[];
+  /** Per task group, over the summarised criteria: macro is the upstream "mean over criteria". */
+  byTaskGroup: Array<Summary & { taskGroup: string | null }>;
+  /** Over all task groups: micro is the upstream grand mean. */
+  overall: Summary;
+}
+
+export interface ScoreReport {
+  gate: GatePolicy;
+  /** Leaderboard order: micro mean descending, models without a mean last. */
+  models: Array<string | null>;
+  criteria: CriterionInfo[];
+  taskGroups: Array<string | null>;
+  leaderboard: LeaderboardRow[];
+  byCriterion: CriterionRow[];
+  matrix: ModelMatrix[];
+  byTaskGroup: Breakdown;
+  byCriterionGroup: Breakdown;
+  byDifficulty: Breakdown;
+  byTaskType: Breakdown;
+  /** Oddities in the input that did not stop the report (e.g. one criterion key with two scales). */
+  warnings: string[];
+}
