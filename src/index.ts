@@ -3,3 +3,4 @@
  * Each module adds its export line below.
  */
 export * from './core/index.ts';
+export * from './taxonomy/index.ts';
