@@ -187,6 +187,8 @@ class SqliteRunStore implements RunStore {
 
   saveJudgments(batch: JudgmentToSave[]): void {
     const update = this.stmt(SAVE_JUDGMENT);
+    // Judge ids made in this transaction are cached only once it commits: a rollback drops them.
+    const fresh = new Map<string, number>();
     this.db.transaction(() => {
       for (const { key, judgment: j, times } of batch) {
         if (j.status === 'scored' && (j.score === null || !Number.isFinite(j.score))) {
@@ -207,13 +209,14 @@ class SqliteRunStore implements RunStore {
           latency_ms: j.latencyMs,
           attempts: j.attempts,
           endpoint: j.endpoint,
-          judge_id: this.judgeId(j),
+          judge_id: this.judgeId(j, fresh),
           started_at: times.startedAt,
           finished_at: times.finishedAt,
         });
         if (info.changes !== 1) this.explainMissedSave(key, j.promptHash);
       }
     })();
+    for (const [json, id] of fresh) this.judgeIds.set(json, id);
   }
 
   private explainMissedSave(key: string, promptHash: string): never {
@@ -222,13 +225,13 @@ class SqliteRunStore implements RunStore {
     throw new Error(`${this.file}: request ${key} was added with prompt hash ${had}, but its judgment carries ${promptHash}`);
   }
 
-  private judgeId(j: Judgment): number {
+  private judgeId(j: Judgment, fresh: Map<string, number>): number {
     const json = canonicalJson({ backend: j.judge.backend, model: j.judge.model, params: j.judge.params });
-    let id = this.judgeIds.get(json);
+    let id = this.judgeIds.get(json) ?? fresh.get(json);
     if (id === undefined) {
       this.stmt('INSERT INTO judges (json) VALUES (?) ON CONFLICT (json) DO NOTHING').run(json);
       id = this.stmt('SELECT id FROM judges WHERE json = ?').pluck().get(json) as number;
-      this.judgeIds.set(json, id);
+      fresh.set(json, id);
     }
     return id;
   }

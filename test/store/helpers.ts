@@ -77,3 +77,9 @@ export function manifest(overrides: Partial<RunManifest> = {}): RunManifest {
     ...overrides,
   };
 }
+
+/** A judgment with a long raw text, so one commit spans several database pages. */
+export function longJudgment(i: number): Judgment {
+  const j = judgmentFor(i, 'scored');
+  return { ...j, raw: `${j.raw}\n${`строка ${i} `.repeat(300)}` };
+}
