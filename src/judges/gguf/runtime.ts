@@ -1,0 +1,103 @@
+/**
+ * Loading node-llama-cpp and a GGUF model. node-llama-cpp is imported here and only here, on first
+ * use, so users of HTTP judges never load it. Every failure on this path is fatal: retrying a
+ * missing file, a corrupt model or a missing binary cannot help.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { JudgeError, errorMessage } from '../../core/errors.ts';
+import type { Llama, LlamaModel } from 'node-llama-cpp';
+
+export type NodeLlamaCpp = typeof import('node-llama-cpp');
+
+let moduleLoad: Promise<NodeLlamaCpp> | null = null;
+
+export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+  moduleLoad ??= import('node-llama-cpp').catch((err: unknown) => {
+    moduleLoad = null;
+    throw new JudgeError(`cannot load node-llama-cpp (needed for gguf: judges): ${errorMessage(err)}`, 'fatal', { cause: err });
+  });
+  return moduleLoad;
+}
+
+export type GpuChoice = boolean | 'auto';
+
+const llamas = new Map<string, Promise<Llama>>();
+
+/**
+ * One llama.cpp binding per process and GPU choice. `build: 'never'` and `skipDownload` make
+ * node-llama-cpp use the prebuilt binary shipped in its npm packages and never reach the network
+ * or a compiler; `gpu: 'auto'` falls back to the CPU binary when no GPU binary loads.
+ */
+export function sharedLlama(nlc: NodeLlamaCpp, gpu: GpuChoice): Promise<Llama> {
+  const key = String(gpu);
+  let llama = llamas.get(key);
+  if (!llama) {
+    llama = nlc
+      .getLlama({
+        gpu: gpu === false ? false : 'auto',
+        build: 'never',
+        skipDownload: true,
+        progressLogs: false,
+        logLevel: nlc.LlamaLogLevel.error,
+        logger: (level, message) => {
+          if (level === nlc.LlamaLogLevel.error || level === nlc.LlamaLogLevel.fatal) process.stderr.write(`llama.cpp: ${message.trimEnd()}\n`);
+        },
+      })
+      .catch((err: unknown) => {
+        llamas.delete(key);
+        throw new JudgeError(
+          `cannot start llama.cpp from node-llama-cpp's prebuilt binaries (gpu: ${key}): ${errorMessage(err)}`,
+          'fatal',
+          { cause: err },
+        );
+      });
+    llamas.set(key, llama);
+  }
+  return llama;
+}
+
+export function isHuggingFaceUri(model: string): boolean {
+  return /^hf:/i.test(model);
+}
+
+/**
+ * A local path as given (must exist), or an `hf:user/repo:quant` / `hf:user/repo/file.gguf` URI,
+ * which node-llama-cpp downloads once into ~/.node-llama-cpp/models (HF_TOKEN for gated repos).
+ */
+export async function resolveModelPath(nlc: NodeLlamaCpp, model: string, signal?: AbortSignal): Promise<string> {
+  if (isHuggingFaceUri(model)) {
+    let lastShown = -1;
+    try {
+      return await nlc.resolveModelFile(model, {
+        cli: false,
+        ...(process.env.HF_TOKEN ? { tokens: { huggingFace: process.env.HF_TOKEN } } : {}),
+        ...(signal ? { signal } : {}),
+        onProgress: ({ totalSize, downloadedSize }) => {
+          const pct = totalSize > 0 ? Math.floor((downloadedSize / totalSize) * 20) * 5 : 0;
+          if (pct !== lastShown) {
+            lastShown = pct;
+            process.stderr.write(`downloading ${model}: ${pct}%\n`);
+          }
+        },
+      });
+    } catch (err) {
+      throw new JudgeError(`cannot resolve or download the model ${model}: ${errorMessage(err)}`, 'fatal', { cause: err });
+    }
+  }
+  const path = resolve(model);
+  if (!existsSync(path)) throw new JudgeError(`GGUF model file not found: ${path}`, 'fatal', { endpoint: path });
+  if (!statSync(path).isFile()) throw new JudgeError(`GGUF model path is not a file: ${path}`, 'fatal', { endpoint: path });
+  return path;
+}
+
+export async function loadModel(llama: Llama, path: string, gpu: GpuChoice): Promise<LlamaModel> {
+  try {
+    return await llama.loadModel({ modelPath: path, ...(gpu === false ? { gpuLayers: 0 } : {}) });
+  } catch (err) {
+    throw new JudgeError(`cannot load the GGUF model ${path} (corrupt, truncated or not a GGUF file?): ${errorMessage(err)}`, 'fatal', {
+      endpoint: path,
+      cause: err,
+    });
+  }
+}
