@@ -4,3 +4,5 @@
  */
 export * from './core/index.ts';
 export * from './taxonomy/index.ts';
+export * from './scoring/index.ts';
+export * from './store/index.ts';

@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import type { JudgmentRecord } from '../core/types.ts';
 import { gateFires, isGate, normalise } from './normalise.ts';
-import type { GatePolicy, JudgmentCounts } from './types.ts';
+import type { GatePolicy, JudgmentStatusCounts } from './types.ts';
 
 /**
  * Gathers the records of each evaluated answer, then applies gates and averages repeats.
@@ -88,7 +88,7 @@ export class DuplicateJudgmentError extends InputError {
 export class AnswerCollector {
   readonly criteria: CriterionEntry[] = [];
   readonly models: Array<string | null> = [];
-  readonly judgments: JudgmentCounts[] = [];
+  readonly judgments: JudgmentStatusCounts[] = [];
   readonly warnings: string[] = [];
   private readonly policy: GatePolicy;
   private readonly criterionIndex = new Map<string, CriterionEntry>();

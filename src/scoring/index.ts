@@ -2,3 +2,6 @@ export * from './types.ts';
 export { normalise, isGate, gateFires, GATE_FIRES_AT } from './normalise.ts';
 export { DuplicateJudgmentError } from './collect.ts';
 export { buildScoreReport } from './report.ts';
+export { formatScoreReport } from './format.ts';
+export { scoreReportCsv, writeScoreCsv } from './csv.ts';
+export { taskGroupLookup } from './taskGroups.ts';

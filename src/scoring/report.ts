@@ -1,16 +1,16 @@
 import type { JudgmentRecord } from '../core/types.ts';
 import { AnswerCollector, Status, type AnswerInfo, type CriterionEntry, type Pair } from './collect.ts';
 import type {
-  Breakdown,
-  BreakdownDimension,
-  CellStat,
-  Coverage,
-  CriterionInfo,
+  ScoreBreakdown,
+  ScoreDimension,
+  ScoreCell,
+  ScoreCoverage,
+  ScoredCriterion,
   LeaderboardRow,
-  ModelMatrix,
+  ModelScoreMatrix,
   ScoreOptions,
   ScoreReport,
-  Summary,
+  ScoreSummary,
 } from './types.ts';
 
 /** Sums and counts of the pairs of one (model, dimension value, criterion). */
@@ -41,7 +41,7 @@ function emptyAcc(): Acc {
   return { sum: 0, scored: 0, total: 0, unscored: 0, error: 0, pending: 0, gated: 0, gateUnknown: 0 };
 }
 
-function emptyCoverage(): Coverage {
+function emptyCoverage(): ScoreCoverage {
   return { scored: 0, total: 0, unscored: 0, error: 0, pending: 0, gated: 0, gateUnknown: 0 };
 }
 
@@ -57,7 +57,7 @@ function addPair(acc: Acc, p: Pair): void {
   else acc.pending++;
 }
 
-function addCoverage(cov: Coverage, acc: Acc): void {
+function addCoverage(cov: ScoreCoverage, acc: Acc): void {
   cov.scored += acc.scored;
   cov.total += acc.total;
   cov.unscored += acc.unscored;
@@ -67,18 +67,18 @@ function addCoverage(cov: Coverage, acc: Acc): void {
   cov.gateUnknown += acc.gateUnknown;
 }
 
-function coverageOf(acc: Acc | undefined): Coverage {
+function coverageOf(acc: Acc | undefined): ScoreCoverage {
   const cov = emptyCoverage();
   if (acc) addCoverage(cov, acc);
   return cov;
 }
 
-function cellOf(acc: Acc | undefined): CellStat {
+function cellOf(acc: Acc | undefined): ScoreCell {
   return { mean: acc && acc.scored > 0 ? acc.sum / acc.scored : null, coverage: coverageOf(acc) };
 }
 
 /** Micro and macro means over the summarised criteria among `accs` (indexed by criterion). */
-function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: readonly CriterionEntry[], include: (c: CriterionEntry) => boolean): Summary {
+function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: readonly CriterionEntry[], include: (c: CriterionEntry) => boolean): ScoreSummary {
   const coverage = emptyCoverage();
   let sum = 0;
   let macroSum = 0;
@@ -107,7 +107,7 @@ function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: r
 
 const DIFFICULTY_ORDER = ['easy', 'medium', 'hard', 'high school', 'university'];
 
-function compareKeys(dimension: BreakdownDimension | 'model') {
+function compareKeys(dimension: ScoreDimension | 'model') {
   return (a: string | null, b: string | null): number => {
     if (a === b) return 0;
     if (a === null) return 1;
@@ -204,7 +204,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
   const byModel = order.map((i) => modelAccs[i]!);
 
   const taskGroups = distinctKeys(byModel, 'taskGroup');
-  const criterionInfos: CriterionInfo[] = criteria.map((c) => ({
+  const criterionInfos: ScoredCriterion[] = criteria.map((c) => ({
     key: c.key,
     name: c.name,
     group: c.group,
@@ -213,7 +213,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     summarised: !c.binary && !c.gate,
   }));
 
-  const breakdown = (dimension: 'taskGroup' | 'difficulty' | 'taskType'): Breakdown => ({
+  const breakdown = (dimension: 'taskGroup' | 'difficulty' | 'taskType'): ScoreBreakdown => ({
     dimension,
     rows: distinctKeys(byModel, dimension).map((key) => ({
       key,
@@ -222,7 +222,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
   });
 
   const criterionGroups = [...new Set(criteria.filter((c) => !c.binary && !c.gate).map((c) => c.group))].sort(compareKeys('criterionGroup'));
-  const byCriterionGroup: Breakdown = {
+  const byCriterionGroup: ScoreBreakdown = {
     dimension: 'criterionGroup',
     rows: criterionGroups.map((group) => ({
       key: group,
@@ -230,7 +230,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     })),
   };
 
-  const matrix: ModelMatrix[] = byModel.map((m, i) => {
+  const matrix: ModelScoreMatrix[] = byModel.map((m, i) => {
     const all = m.dims.all.get('');
     return {
       model: models[i]!,

@@ -30,7 +30,7 @@ export interface ScoreOptions {
  * first. A pair is scored when at least one repeat is; otherwise it counts as pending (a repeat is
  * still to be judged), else error, else unscored.
  */
-export interface Coverage {
+export interface ScoreCoverage {
   scored: number;
   total: number;
   unscored: number;
@@ -43,18 +43,18 @@ export interface Coverage {
 }
 
 /** A mean over the summarised criteria (neither binary nor a gate). */
-export interface Summary {
+export interface ScoreSummary {
   /** Mean over all scored pairs. */
   micro: number | null;
   /** Mean over criteria of each criterion's mean (criteria without a scored pair are left out). */
   macro: number | null;
   /** Criteria with at least one scored pair, and criteria present at all. */
   criteria: { scored: number; total: number };
-  coverage: Coverage;
+  coverage: ScoreCoverage;
 }
 
 /** Every judgment (record) of a model, binary criteria and gates included, by status. */
-export interface JudgmentCounts {
+export interface JudgmentStatusCounts {
   total: number;
   scored: number;
   unscored: number;
@@ -62,7 +62,7 @@ export interface JudgmentCounts {
   pending: number;
 }
 
-export interface LeaderboardRow extends Summary {
+export interface LeaderboardRow extends ScoreSummary {
   model: string | null;
   /** Evaluated answers (samples) of the model. */
   answers: number;
@@ -70,30 +70,30 @@ export interface LeaderboardRow extends Summary {
   gatedAnswers: number;
   /** Answers where no gate fired but a gate judgment is unscored, failed or pending. */
   gateUnknownAnswers: number;
-  judgments: JudgmentCounts;
+  judgments: JudgmentStatusCounts;
   /** The most repeats seen for one (answer, criterion); above 1 means repeats were averaged. */
   repeats: number;
 }
 
-export interface ModelSummary extends Summary {
+export interface ModelScoreSummary extends ScoreSummary {
   model: string | null;
 }
 
-export type BreakdownDimension = 'taskGroup' | 'criterionGroup' | 'difficulty' | 'taskType';
+export type ScoreDimension = 'taskGroup' | 'criterionGroup' | 'difficulty' | 'taskType';
 
-export interface BreakdownRow {
+export interface ScoreBreakdownRow {
   /** The task group, criterion group, difficulty or task type; null when the records have none. */
   key: string | null;
   /** One cell per model, in leaderboard order. */
-  cells: ModelSummary[];
+  cells: ModelScoreSummary[];
 }
 
-export interface Breakdown {
-  dimension: BreakdownDimension;
-  rows: BreakdownRow[];
+export interface ScoreBreakdown {
+  dimension: ScoreDimension;
+  rows: ScoreBreakdownRow[];
 }
 
-export interface CriterionInfo {
+export interface ScoredCriterion {
   key: string;
   name: string;
   group: string | null;
@@ -104,57 +104,57 @@ export interface CriterionInfo {
   summarised: boolean;
 }
 
-export interface CellStat {
+export interface ScoreCell {
   mean: number | null;
-  coverage: Coverage;
+  coverage: ScoreCoverage;
 }
 
-export interface CriterionModelStat extends CellStat {
+export interface CriterionModelScore extends ScoreCell {
   model: string | null;
 }
 
 /** One criterion's mean per model over all its pairs. */
-export interface CriterionRow {
+export interface CriterionScoreRow {
   criterion: string;
-  cells: CriterionModelStat[];
+  cells: CriterionModelScore[];
 }
 
-export interface MatrixCell extends CellStat {
+export interface ScoreMatrixCell extends ScoreCell {
   taskGroup: string | null;
 }
 
-export interface MatrixRow {
+export interface ScoreMatrixRow {
   criterion: string;
   /** One cell per task group, in `taskGroups` order. */
-  cells: MatrixCell[];
+  cells: ScoreMatrixCell[];
   /** The criterion over all task groups. */
-  overall: CellStat;
+  overall: ScoreCell;
 }
 
 /** The upstream criteria × task-group matrix, for one evaluated model. */
-export interface ModelMatrix {
+export interface ModelScoreMatrix {
   model: string | null;
   /** Criteria the model has pairs for, in report order (binary criteria and gates included). */
-  rows: MatrixRow[];
+  rows: ScoreMatrixRow[];
   /** Per task group, over the summarised criteria: macro is the upstream "mean over criteria". */
-  byTaskGroup: Array<Summary & { taskGroup: string | null }>;
+  byTaskGroup: Array<ScoreSummary & { taskGroup: string | null }>;
   /** Over all task groups: micro is the upstream grand mean. */
-  overall: Summary;
+  overall: ScoreSummary;
 }
 
 export interface ScoreReport {
   gate: GatePolicy;
   /** Leaderboard order: micro mean descending, models without a mean last. */
   models: Array<string | null>;
-  criteria: CriterionInfo[];
+  criteria: ScoredCriterion[];
   taskGroups: Array<string | null>;
   leaderboard: LeaderboardRow[];
-  byCriterion: CriterionRow[];
-  matrix: ModelMatrix[];
-  byTaskGroup: Breakdown;
-  byCriterionGroup: Breakdown;
-  byDifficulty: Breakdown;
-  byTaskType: Breakdown;
+  byCriterion: CriterionScoreRow[];
+  matrix: ModelScoreMatrix[];
+  byTaskGroup: ScoreBreakdown;
+  byCriterionGroup: ScoreBreakdown;
+  byDifficulty: ScoreBreakdown;
+  byTaskType: ScoreBreakdown;
   /** Oddities in the input that did not stop the report (e.g. one criterion key with two scales). */
   warnings: string[];
 }

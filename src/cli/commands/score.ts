@@ -1,0 +1,84 @@
+import { Option, type Command } from 'commander';
+import { EXIT, InputError } from '../../core/errors.ts';
+import type { JudgmentRecord } from '../../core/types.ts';
+import {
+  buildScoreReport,
+  DuplicateJudgmentError,
+  formatScoreReport,
+  GATE_POLICIES,
+  taskGroupLookup,
+  writeScoreCsv,
+  type GatePolicy,
+} from '../../scoring/index.ts';
+import { openRunStore, type RunStore } from '../../store/index.ts';
+import { printJson, warn } from '../output.ts';
+
+interface ScoreCommandOptions {
+  gate: GatePolicy;
+  json?: boolean;
+  csv?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('score')
+    .description(
+      'POLLUX scores of one or more runs: leaderboard of the evaluated models, criteria × task-group matrix, ' +
+        'means per task group, criterion group, difficulty and task type, each with its coverage',
+    )
+    .argument('<runs...>', 'run files; their judgments are combined (e.g. runs of different evaluated models)')
+    .addOption(
+      new Option('--gate <policy>', 'gates: critical (the Critical 0/1 criteria, 1 = bad), all-binary (upstream: every 0/1 criterion), none')
+        .choices(GATE_POLICIES)
+        .default('critical'),
+    )
+    .option('--json', 'print the report as one JSON document')
+    .option('--csv <dir>', 'also write one CSV per table into DIR (created if missing)')
+    .action((runs: string[], opts: ScoreCommandOptions) => {
+      process.exitCode = scoreCommand(runs, opts);
+    });
+}
+
+function* recordsOf(stores: readonly RunStore[]): Generator<JudgmentRecord> {
+  for (const s of stores) yield* s.records();
+}
+
+function scoreCommand(runs: string[], opts: ScoreCommandOptions): number {
+  const unique = [...new Set(runs)];
+  if (unique.length < runs.length) throw new InputError(`a run file is named twice: ${runs.filter((r, i) => runs.indexOf(r) !== i).join(', ')}`);
+  // Open every file first, so a missing or foreign one is reported before any work.
+  const stores: RunStore[] = [];
+  try {
+    for (const file of runs) stores.push(openRunStore(file, { readonly: true }));
+    let report;
+    try {
+      report = buildScoreReport(recordsOf(stores), { gate: opts.gate, groupOf: taskGroupLookup() });
+    } catch (err) {
+      if (err instanceof DuplicateJudgmentError) throw duplicateWithFiles(err, stores);
+      throw err;
+    }
+    for (const w of report.warnings) warn(`pollux: warning: ${w}`);
+    if (opts.csv !== undefined) {
+      const written = writeScoreCsv(report, opts.csv);
+      warn(`pollux: wrote ${written.length} CSV files to ${opts.csv}`);
+    }
+    if (opts.json) printJson({ runs, ...report });
+    else process.stdout.write(formatScoreReport(report));
+    return EXIT.ok;
+  } finally {
+    for (const s of stores) s.close();
+  }
+}
+
+/** The files that hold the duplicated judgment: found by a second pass, paid only on this error. */
+function duplicateWithFiles(err: DuplicateJudgmentError, stores: readonly RunStore[]): InputError {
+  const holders: string[] = [];
+  for (const s of stores) {
+    let n = 0;
+    for (const r of s.records()) {
+      if (r.sampleId === err.sampleId && r.modelId === err.model && r.criterionKey === err.criterionKey && r.repeat === err.repeat) n++;
+    }
+    if (n > 0) holders.push(n > 1 ? `${s.file} (${n} times)` : s.file);
+  }
+  return new InputError(`${err.problem}; found in ${holders.join(' and ')}. Score such runs separately`, {}, { cause: err });
+}

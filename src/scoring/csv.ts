@@ -1,0 +1,104 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScoreBreakdown, ScoreCoverage, ScoredCriterion, ScoreReport, ScoreSummary } from './types.ts';
+
+/**
+ * One CSV per table, in long form (one row per model and key) so that every mean keeps its
+ * coverage columns; a missing mean is an empty field. Numbers keep full precision.
+ */
+
+type Field = string | number | boolean | null;
+
+export function csvField(value: Field): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const s = String(value);
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Field[]>): string {
+  return [header, ...rows].map((r) => r.map((v) => csvField(v)).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Written beside the target, then renamed over it: a reader never sees half a file. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(tmp, text, 'utf8');
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+const COVERAGE_HEADER = ['scored', 'total', 'unscored', 'error', 'pending', 'gated', 'gate_unknown'];
+const SUMMARY_HEADER = ['micro', 'macro', 'criteria_scored', 'criteria_total', ...COVERAGE_HEADER];
+
+function coverageFields(c: ScoreCoverage): Field[] {
+  return [c.scored, c.total, c.unscored, c.error, c.pending, c.gated, c.gateUnknown];
+}
+
+function summaryFields(s: ScoreSummary): Field[] {
+  return [s.micro, s.macro, s.criteria.scored, s.criteria.total, ...coverageFields(s.coverage)];
+}
+
+function breakdownCsv(b: ScoreBreakdown, column: string): string {
+  return toCsv(
+    [column, 'model', ...SUMMARY_HEADER],
+    b.rows.flatMap((r) => r.cells.map((c) => [r.key, c.model, ...summaryFields(c)])),
+  );
+}
+
+function criterionFields(c: ScoredCriterion | undefined, key: string): Field[] {
+  return [key, c?.name ?? null, c?.group ?? null, c?.binary ?? null, c?.gate ?? null, c?.summarised ?? null];
+}
+
+const CRITERION_HEADER = ['criterion_key', 'criterion_name', 'criterion_group', 'binary', 'gate', 'summarised'];
+
+/** The CSV files of a report, by file name. */
+export function scoreReportCsv(report: ScoreReport): Record<string, string> {
+  const info = new Map(report.criteria.map((c) => [c.key, c]));
+  return {
+    'leaderboard.csv': toCsv(
+      ['rank', 'model', ...SUMMARY_HEADER, 'answers', 'gated_answers', 'gate_unknown_answers', 'judgments', 'judgments_scored',
+        'judgments_unscored', 'judgments_error', 'judgments_pending', 'repeats'],
+      report.leaderboard.map((r, i) => [
+        i + 1, r.model, ...summaryFields(r), r.answers, r.gatedAnswers, r.gateUnknownAnswers, r.judgments.total,
+        r.judgments.scored, r.judgments.unscored, r.judgments.error, r.judgments.pending, r.repeats,
+      ]),
+    ),
+    'by_task_group.csv': breakdownCsv(report.byTaskGroup, 'task_group'),
+    'by_group.csv': breakdownCsv(report.byCriterionGroup, 'criterion_group'),
+    'by_difficulty.csv': breakdownCsv(report.byDifficulty, 'difficulty'),
+    'by_task_type.csv': breakdownCsv(report.byTaskType, 'task_type'),
+    'by_criterion.csv': toCsv(
+      [...CRITERION_HEADER, 'model', 'mean', ...COVERAGE_HEADER],
+      report.byCriterion.flatMap((r) =>
+        r.cells.map((c) => [...criterionFields(info.get(r.criterion), r.criterion), c.model, c.mean, ...coverageFields(c.coverage)]),
+      ),
+    ),
+    'matrix.csv': toCsv(
+      ['model', ...CRITERION_HEADER, 'task_group', 'mean', ...COVERAGE_HEADER],
+      report.matrix.flatMap((m) =>
+        m.rows.flatMap((r) =>
+          r.cells
+            .filter((c) => c.coverage.total > 0)
+            .map((c) => [m.model, ...criterionFields(info.get(r.criterion), r.criterion), c.taskGroup, c.mean, ...coverageFields(c.coverage)]),
+        ),
+      ),
+    ),
+  };
+}
+
+/** Writes every table of the report into `dir` (created if missing); returns the paths written. */
+export function writeScoreCsv(report: ScoreReport, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of Object.entries(scoreReportCsv(report))) {
+    const path = join(dir, name);
+    writeFileAtomic(path, text);
+    written.push(path);
+  }
+  return written;
+}
