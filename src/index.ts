@@ -5,4 +5,3 @@
 export * from './core/index.ts';
 export * from './taxonomy/index.ts';
 export * from './scoring/index.ts';
-export * from './store/index.ts';

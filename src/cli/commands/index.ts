@@ -3,7 +3,6 @@ import { register as judge } from './judge.ts';
 import { register as prompt } from './prompt.ts';
 import { register as criteria } from './criteria.ts';
 import { register as score } from './score.ts';
-import { register as exportRun } from './export.ts';
 
 /** Each command lives in its own file and adds itself to the program here. */
 export const commands: Array<(program: Command) => void> = [
@@ -11,5 +10,4 @@ export const commands: Array<(program: Command) => void> = [
   judge,
   criteria,
   score,
-  exportRun,
 ];
