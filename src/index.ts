@@ -5,3 +5,4 @@
 export * from './core/index.ts';
 export * from './taxonomy/index.ts';
 export * from './scoring/index.ts';
+export * from './judges/gguf/index.ts';

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, PolluxError, errorMessage } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
+import { TOOL_VERSION } from './version.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pollux')
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
 }
 
 function packageVersion(): string {
-  return '0.1.0';
+  return TOOL_VERSION;
 }
 
 /** Runs the CLI and returns the process exit code; never calls process.exit itself. */

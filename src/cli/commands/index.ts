@@ -3,11 +3,15 @@ import { register as judge } from './judge.ts';
 import { register as prompt } from './prompt.ts';
 import { register as criteria } from './criteria.ts';
 import { register as score } from './score.ts';
+import { register as exportRun } from './export.ts';
+import { register as run } from './run.ts';
 
 /** Each command lives in its own file and adds itself to the program here. */
 export const commands: Array<(program: Command) => void> = [
   prompt,
   judge,
+  run,
   criteria,
   score,
+  exportRun,
 ];

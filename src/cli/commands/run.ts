@@ -1,0 +1,134 @@
+import type { Command } from 'commander';
+import { EXIT, UsageError } from '../../core/errors.ts';
+import type { JudgeBackend } from '../../core/types.ts';
+import { runJudgments, type RunSummary } from '../../engine/run.ts';
+import { createJudge, parseJudgeSpecs } from '../../judges/create.ts';
+import { parseTemplateName } from '../../prompt/render.ts';
+import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
+import { printJson, printLine, warn } from '../output.ts';
+import { ProgressReporter, formatDuration } from '../progress.ts';
+import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir, judgeIdentity } from '../runSetup.ts';
+
+interface RunFlags extends DatasetFlags, JudgeFlagValues {
+  template: string;
+  concurrency: string;
+  maxConcurrency?: string;
+  out?: string;
+  repeat: string;
+  limit?: string;
+  forceNew?: boolean;
+  retryUnscored?: boolean;
+  retryErrors?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('run')
+    .argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet')
+    .description('judge every (sample × criterion) request of a dataset into a resumable run file');
+  addJudgeOptions(cmd);
+  addRetryOptions(cmd);
+  addDatasetOptions(cmd);
+  cmd
+    .option('--template <name>', 'prompt variant: paper or v2', 'paper')
+    .option('--concurrency <n|auto>', 'requests in flight: a number, or auto (AIMD: grows while the server keeps up, halves on 429/503/timeouts)', 'auto')
+    .option('--max-concurrency <n>', 'upper bound for --concurrency auto', '512')
+    .option('--out <run.sqlite>', 'run file (default: runs/<dataset>__<model>__<template>.sqlite)')
+    .option('--repeat <k>', 'judge each request k times (repeat index is part of the request key)', '1')
+    .option('--limit <n>', 'only the first n requests of the dataset')
+    .option('--force-new', 'the run file holds a run with other settings: move it aside and start anew')
+    .option('--retry-unscored', 'ask again the requests whose reply had no valid score')
+    .option('--retry-errors', 'ask again the requests that ended in an error')
+    .option('--quiet', 'no progress output')
+    .option('--json', 'print the final summary as JSON on stdout')
+    .action(async (dataset: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(dataset, flags);
+    });
+}
+
+async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
+  if (!flags.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1)');
+  const template = parseTemplateName(flags.template);
+  const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
+  const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
+  const concurrency = flags.concurrency === 'auto' ? 'auto' : parseNumberFlag(flags.concurrency, '--concurrency', { min: 1, integer: true }) ?? 'auto';
+  const maxConcurrency = parseNumberFlag(flags.maxConcurrency, '--max-concurrency', { min: 1, integer: true }) ?? 512;
+  const policy = policyFrom(flags);
+  const datasetOptions = datasetOptionsFrom(flags);
+  const settings = judgeSettingsFrom(flags);
+  const specs = parseJudgeSpecs(flags.judge);
+  if (specs[0]?.startsWith('gguf:') || specs[0]?.startsWith('hf:')) {
+    // In-process judges run their own parallel sequences: that is their concurrency.
+    settings.concurrency = typeof concurrency === 'number' ? concurrency : 1;
+  }
+  const reporter = new ProgressReporter({ quiet: Boolean(flags.quiet) });
+  const backends: JudgeBackend[] = await Promise.all(specs.map((s) => createJudge(s, settings)));
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (!stop.signal.aborted) stop.abort();
+    else abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const judge = judgeIdentity(backends);
+    const storeFile = flags.out ?? defaultRunPath(dataset, judge.model, template);
+    ensureParentDir(storeFile);
+    const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
+    if (flags.strict) await passes.validateStrict();
+    const manifest = await buildManifest({ dataset, datasetOptions, template, judge, repeat, options: datasetManifestOptions(flags) });
+    if (!flags.quiet) warn(`run file: ${storeFile}`);
+    const summary = await runJudgments({
+      storeFile,
+      items: passes.open,
+      manifest,
+      backends,
+      enumerate: { template, repeat, judgeModel: judge.model, judgeParams: judge.params, ...(limit !== undefined ? { limit } : {}) },
+      concurrency: backends.length > 1 && typeof concurrency === 'number' ? concurrency * backends.length : concurrency,
+      maxConcurrency,
+      policy,
+      retryUnscored: Boolean(flags.retryUnscored),
+      retryErrors: Boolean(flags.retryErrors),
+      forceNew: Boolean(flags.forceNew),
+      stop: stop.signal,
+      abort: abort.signal,
+      onEvent: reporter.handle,
+    });
+    reporter.end();
+    const problems = passes.problemLines();
+    if (flags.json) printJson({ ...summary, dataset: { stats: passes.firstStats, rejectsFile: passes.rejects.count > 0 ? passes.rejects.path : null } });
+    else printSummary(summary, problems);
+    if (summary.stopped) return EXIT.interrupted;
+    return EXIT.ok;
+  } finally {
+    reporter.end();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await Promise.all(backends.map((b) => b.close?.()));
+  }
+}
+
+function printSummary(s: RunSummary, problems: string[]): void {
+  const c = s.counts;
+  if (s.movedAside) printLine(`previous run moved aside to ${s.movedAside}`);
+  for (const line of problems) printLine(line);
+  printLine(`run file: ${s.file}`);
+  printLine(`requests: ${c.total}  scored ${c.scored}  unscored ${c.unscored}  errors ${c.error}  pending ${c.pending}`);
+  const reasons = Object.entries(c.byReason).sort((a, b) => b[1] - a[1]);
+  for (const [reason, n] of reasons.slice(0, 10)) printLine(`  ${String(n).padStart(7)}  ${reason}`);
+  if (reasons.length > 10) printLine(`  … ${reasons.length - 10} more reasons (pollux export --status unscored,error)`);
+  const lat = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);
+  printLine(`judged now: ${s.judgedNow} in ${formatDuration(s.wallMs)} (${s.judgmentsPerSecond.toFixed(1)} judgments/s)`);
+  printLine(`latency p50 ${lat(s.stats.latencyP50)}, p95 ${lat(s.stats.latencyP95)}; tokens: prompt ${s.stats.promptTokens}, completion ${s.stats.completionTokens}`);
+  if (s.prefixShare !== null) printLine(`prompt characters shared with the previous request to the same endpoint: ${(s.prefixShare * 100).toFixed(1)}%`);
+  printLine(`concurrency: final ${s.concurrency.final}${s.concurrency.decreases ? `, lowered ${s.concurrency.decreases} time(s) on overload` : ''}`);
+  if (s.endpoints.length > 1) {
+    for (const e of s.endpoints) printLine(`  endpoint ${e.name}: sent ${e.sent}, failed ${e.failed}${e.benched ? ' (benched at the end)' : ''}`);
+  }
+  if (s.stopped) printLine(`stopped early: ${c.pending} request(s) still pending; run the same command again to resume`);
+  else if (c.pending > 0) printLine(`${c.pending} request(s) still pending; run the same command again to resume`);
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.ts';
+import type { CriteriaCatalog } from '../core/types.ts';
+import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
+import { parseTableFormat } from '../data/table.ts';
+import { addCatalogOptions, catalogForCli, type CatalogFlags } from './catalogOptions.ts';
+
+/** Dataset flags shared by `pollux run`, `pollux batch export` (and `pollux plan`). */
+export function addDatasetOptions(cmd: Command): Command {
+  cmd
+    .option('--format <format>', 'dataset format: jsonl, json, csv or parquet (default: from the extension)')
+    .option('--shape <shape>', `row layout: ${DATASET_SHAPES.join(', ')} (default: detected from the columns)`)
+    .option('--answers <file>', 'POLLUX-instructions datasets: the answers to judge (prompt_id, model_id, answer)')
+    .option('--map <ours=theirs,…>', 'column remapping, e.g. answer=response,model_id=model', collectMap, {})
+    .option('--criterion <key>', 'criterion for rows that list none (repeatable)', collect, [])
+    .option('--strict', 'stop with exit 2 at the first bad row, before any judging');
+  return addCatalogOptions(cmd);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function collectMap(value: string, previous: Record<string, string>): Record<string, string> {
+  const out = { ...previous };
+  for (const pair of value.split(',')) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) throw new UsageError(`--map: expected ours=theirs pairs such as answer=response, got "${pair}"`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export interface DatasetFlags extends CatalogFlags {
+  format?: string;
+  shape?: string;
+  answers?: string;
+  map?: Record<string, string>;
+  criterion?: string[];
+  strict?: boolean;
+}
+
+export function datasetOptionsFrom(flags: DatasetFlags, catalog: CriteriaCatalog = catalogForCli(flags)): DatasetOptions {
+  const options: DatasetOptions = { catalog, strict: Boolean(flags.strict) };
+  if (flags.format) options.format = parseTableFormat(flags.format);
+  if (flags.shape) {
+    if (!(DATASET_SHAPES as readonly string[]).includes(flags.shape)) {
+      throw new UsageError(`--shape: expected one of ${DATASET_SHAPES.join(', ')}, got "${flags.shape}"`);
+    }
+    options.shape = flags.shape as DatasetShape;
+  }
+  if (flags.answers) options.answers = flags.answers;
+  if (flags.map && Object.keys(flags.map).length) options.map = flags.map;
+  if (flags.criterion && flags.criterion.length) options.criteria = flags.criterion;
+  return options;
+}
+
+/** What of the dataset flags changes which requests exist: recorded in the run manifest. */
+export function datasetManifestOptions(flags: DatasetFlags): Record<string, unknown> {
+  return {
+    map: flags.map ?? {},
+    criteria: flags.criterion ?? [],
+    criteriaFiles: flags.criteria ?? [],
+    polluxCriteria: flags.polluxCriteria !== false,
+    shape: flags.shape ?? null,
+  };
+}

@@ -1,0 +1,98 @@
+import type { RunEvent, RunProgress } from '../engine/run.ts';
+
+/**
+ * Run progress on stderr: a live bar on a terminal, a plain line every `intervalMs` otherwise (logs,
+ * CI, nohup), nothing with --quiet. stdout stays free for --json.
+ */
+export interface ProgressOptions {
+  quiet: boolean;
+  tty?: boolean;
+  intervalMs?: number;
+  stream?: NodeJS.WriteStream;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
+export function progressLine(p: RunProgress, width = 24): string {
+  const frac = p.total > 0 ? p.done / p.total : 1;
+  const filled = Math.round(frac * width);
+  const secs = Math.max(p.elapsedMs / 1000, 1e-3);
+  const rate = p.doneNow / secs;
+  const remaining = p.total - p.done;
+  const eta = rate > 0 ? formatDuration((remaining / rate) * 1000) : '?';
+  return (
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} ${(frac * 100).toFixed(1)}%` +
+    ` | scored ${p.scored} unscored ${p.unscored} errors ${p.error}` +
+    ` | ${rate.toFixed(1)} j/s ${formatCount(p.completionTokens / secs)} tok/s` +
+    ` | in flight ${p.inFlight}/${p.concurrency} | ETA ${eta}`
+  );
+}
+
+export class ProgressReporter {
+  private readonly stream: NodeJS.WriteStream;
+  private readonly tty: boolean;
+  private readonly intervalMs: number;
+  private lastPlain = 0;
+  private barShown = false;
+  private last: RunProgress | null = null;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.stream = options.stream ?? process.stderr;
+    this.tty = options.tty ?? Boolean(this.stream.isTTY);
+    this.intervalMs = options.intervalMs ?? 10_000;
+  }
+
+  handle = (event: RunEvent): void => {
+    if (this.options.quiet) return;
+    switch (event.type) {
+      case 'phase':
+        this.message(event.message);
+        break;
+      case 'stopping':
+        this.message(`stopping: no new requests; waiting for ${event.inFlight} in flight (Ctrl-C again aborts them; they stay pending)`);
+        break;
+      case 'retry':
+        // Retries are routine under load; show them only in plain logs, where they explain slowness.
+        if (!this.tty) this.message(`retry in ${(event.retry.delayMs / 1000).toFixed(1)}s (${event.retry.endpoint}): ${event.retry.error.message}`);
+        break;
+      case 'progress':
+        this.last = event.progress;
+        if (this.tty) {
+          this.stream.write(`\r\x1b[2K${progressLine(event.progress)}`);
+          this.barShown = true;
+        } else if (event.progress.elapsedMs - this.lastPlain >= this.intervalMs) {
+          this.lastPlain = event.progress.elapsedMs;
+          this.stream.write(`${progressLine(event.progress)}\n`);
+        }
+        break;
+    }
+  };
+
+  private message(text: string): void {
+    if (this.barShown) this.stream.write('\r\x1b[2K');
+    this.stream.write(`${text}\n`);
+    if (this.barShown && this.last) this.stream.write(progressLine(this.last));
+  }
+
+  private ended = false;
+
+  end(): void {
+    if (this.options.quiet || this.ended) return;
+    this.ended = true;
+    if (this.barShown) this.stream.write('\n');
+    else if (this.last && !this.tty && this.last.doneNow > 0) this.stream.write(`${progressLine(this.last)}\n`);
+    this.barShown = false;
+  }
+}

@@ -1,0 +1,210 @@
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { InputError, errorMessage } from '../core/errors.ts';
+import type { Scale } from '../core/scale.ts';
+import type { JudgeProvenance, JudgeReply } from '../core/types.ts';
+import { openRunStore, type RunStore } from '../store/index.ts';
+import { enumerateRequests, type EnumerableItem, type EnumerateOptions } from './enumerate.ts';
+import { judgmentFromError, judgmentFromReply } from './judgment.ts';
+import { openForRun } from './run.ts';
+import type { RunManifest } from '../store/index.ts';
+import { JudgeError } from '../core/errors.ts';
+
+/**
+ * Offline and cluster inference: requests written as OpenAI Batch API lines (what `vllm run-batch`
+ * and the OpenAI Batch API read), and their output lines read back into a run file.
+ */
+export interface BatchExportConfig {
+  out: string;
+  storeFile: string;
+  items: () => AsyncIterable<EnumerableItem>;
+  manifest: RunManifest;
+  enumerate: EnumerateOptions;
+  /** The body fields every request carries besides model and messages. */
+  body: Record<string, unknown>;
+  forceNew?: boolean;
+  /** Include requests already judged in the run file (default: only pending ones). */
+  all?: boolean;
+}
+
+export interface BatchExportSummary {
+  requests: number;
+  written: number;
+  skippedDone: number;
+  out: string;
+  storeFile: string;
+}
+
+export async function exportBatch(config: BatchExportConfig): Promise<BatchExportSummary> {
+  const { store } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
+  const tmp = `${config.out}.partial-${process.pid}`;
+  const stream = createWriteStream(tmp, { encoding: 'utf8' });
+  let requests = 0;
+  let written = 0;
+  let skippedDone = 0;
+  try {
+    let batch = [];
+    for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
+      requests++;
+      // A key not in the file yet is new, hence pending.
+      const status = store.statusOf(planned.row.key) ?? 'pending';
+      batch.push(planned.row);
+      if (batch.length >= 500) {
+        store.addRequests(batch);
+        batch = [];
+      }
+      const line = {
+        custom_id: planned.row.key,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: {
+          ...config.body,
+          model: config.enumerate.judgeModel,
+          messages: [{ role: 'user', content: planned.prompt }],
+        },
+      };
+      if (!config.all && status !== 'pending') {
+        skippedDone++;
+        continue;
+      }
+      if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
+      written++;
+    }
+    if (batch.length) store.addRequests(batch);
+    stream.end();
+    await once(stream, 'finish');
+    renameSync(tmp, config.out);
+  } catch (err) {
+    stream.destroy();
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    store.close();
+  }
+  return { requests, written, skippedDone, out: config.out, storeFile: config.storeFile };
+}
+
+export interface BatchImportProblem {
+  line: number;
+  customId: string | null;
+  message: string;
+}
+
+export interface BatchImportSummary {
+  lines: number;
+  imported: number;
+  scored: number;
+  unscored: number;
+  errors: number;
+  alreadyDone: number;
+  unknownIds: number;
+  malformed: number;
+  problems: BatchImportProblem[];
+}
+
+interface BatchOutputLine {
+  custom_id?: unknown;
+  response?: { status_code?: unknown; body?: unknown } | null;
+  error?: unknown;
+}
+
+interface ChatBody {
+  model?: string;
+  choices?: Array<{ message?: { content?: string | null; reasoning_content?: string | null }; finish_reason?: string | null }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+}
+
+function scaleOfRow(min: number, max: number, kind: 'binary' | 'ordinal'): Scale {
+  return { kind, levels: [], min, max, source: 'range' };
+}
+
+/**
+ * Reads Batch API output lines into the run file. Failed requests become `error` judgments (so
+ * `pollux run --retry-errors` can ask them again); unknown ids and unreadable lines are reported.
+ */
+export async function importBatch(storeFile: string, resultsFile: string, options: { overwrite?: boolean } = {}): Promise<BatchImportSummary> {
+  const store: RunStore = openRunStore(storeFile);
+  const manifest = store.getManifest();
+  if (!manifest) {
+    store.close();
+    throw new InputError('not a pollux run file with a manifest (create it with `pollux batch export`)', { file: storeFile });
+  }
+  const provenanceBase: JudgeProvenance = { backend: 'batch', endpoint: resultsFile, model: manifest.judge.model, params: manifest.judge.params };
+  const rows = new Map<string, { scaleMin: number; scaleMax: number; scaleKind: 'binary' | 'ordinal'; promptHash: string; status: string }>();
+  const summary: BatchImportSummary = { lines: 0, imported: 0, scored: 0, unscored: 0, errors: 0, alreadyDone: 0, unknownIds: 0, malformed: 0, problems: [] };
+  const problem = (p: BatchImportProblem) => {
+    if (summary.problems.length < 1000) summary.problems.push(p);
+  };
+  try {
+    // Only the scale and hash of each request are needed: a small map even for large runs.
+    for (const r of store.records()) rows.set(r.key, { scaleMin: r.scaleMin, scaleMax: r.scaleMax, scaleKind: r.scaleKind, promptHash: r.promptHash, status: r.status });
+    let input;
+    try {
+      input = createReadStream(resultsFile, { encoding: 'utf8' });
+      await once(input, 'open');
+    } catch (err) {
+      throw new InputError(`cannot read: ${errorMessage(err)}`, { file: resultsFile });
+    }
+    let lineNo = 0;
+    const now = Date.now();
+    for await (const rawLine of createInterface({ input, crlfDelay: Infinity })) {
+      lineNo++;
+      const text = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
+      if (!text.trim()) continue;
+      summary.lines++;
+      let line: BatchOutputLine;
+      try {
+        line = JSON.parse(text) as BatchOutputLine;
+      } catch (err) {
+        summary.malformed++;
+        problem({ line: lineNo, customId: null, message: `not valid JSON: ${errorMessage(err)}` });
+        continue;
+      }
+      const id = typeof line.custom_id === 'string' ? line.custom_id : null;
+      const row = id ? rows.get(id) : undefined;
+      if (!id || !row) {
+        summary.unknownIds++;
+        problem({ line: lineNo, customId: id, message: id ? 'unknown custom_id: no such request in the run' : 'no custom_id' });
+        continue;
+      }
+      if (row.status !== 'pending' && !options.overwrite) {
+        summary.alreadyDone++;
+        continue;
+      }
+      const ctx = { judge: provenanceBase, promptHash: row.promptHash, attempts: 1 };
+      const status = typeof line.response?.status_code === 'number' ? line.response.status_code : null;
+      const body = (line.response?.body ?? null) as ChatBody | null;
+      const choice = body?.choices?.[0];
+      let judgment;
+      if (line.error || status === null || status >= 400 || !choice?.message) {
+        const detail = line.error ? JSON.stringify(line.error) : status !== null && status >= 400 ? `HTTP ${status}: ${JSON.stringify(body)}` : 'no choices[0].message in the response body';
+        judgment = judgmentFromError(new JudgeError(`batch line ${lineNo}: ${detail}`, status !== null && status < 500 && status >= 400 ? 'fatal' : 'transient'), ctx);
+        problem({ line: lineNo, customId: id, message: `request failed: ${detail.slice(0, 200)}` });
+      } else {
+        const reply: JudgeReply = {
+          text: choice.message.content ?? '',
+          reasoning: choice.message.reasoning_content ?? null,
+          finishReason: choice.finish_reason ?? null,
+          usage: { prompt: body?.usage?.prompt_tokens ?? null, completion: body?.usage?.completion_tokens ?? null, total: body?.usage?.total_tokens ?? null },
+          latencyMs: 0,
+          endpoint: resultsFile,
+        };
+        judgment = judgmentFromReply(reply, scaleOfRow(row.scaleMin, row.scaleMax, row.scaleKind), {
+          ...ctx,
+          judge: { ...provenanceBase, model: body?.model ?? provenanceBase.model },
+        });
+        judgment.latencyMs = null;
+      }
+      store.saveJudgment(id, judgment, { startedAt: now, finishedAt: now });
+      row.status = judgment.status;
+      summary.imported++;
+      if (judgment.status === 'scored') summary.scored++;
+      else if (judgment.status === 'unscored') summary.unscored++;
+      else summary.errors++;
+    }
+  } finally {
+    store.close();
+  }
+  return summary;
+}

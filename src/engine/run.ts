@@ -1,0 +1,237 @@
+import { renameSync, existsSync } from 'node:fs';
+import { UsageError } from '../core/errors.ts';
+import type { JudgeBackend, Judgment } from '../core/types.ts';
+import { compareManifests, openRunStore, type RunCounts, type RunManifest, type RunStats, type RunStore } from '../store/index.ts';
+import { AdaptiveLimit, FixedLimit, type ConcurrencyLimit } from './adaptiveConcurrency.ts';
+import { EndpointPool } from './endpointPool.ts';
+import { enumerateRequests, type EnumerableItem, type EnumerateOptions, type PlannedRequest } from './enumerate.ts';
+import { AbortedError, DEFAULT_POLICY, executeRequest, type ExecutionPolicy, type RetryEvent } from './execute.ts';
+
+export type RunEvent =
+  | { type: 'phase'; message: string }
+  | { type: 'progress'; progress: RunProgress }
+  | { type: 'retry'; retry: RetryEvent }
+  | { type: 'stopping'; inFlight: number };
+
+export interface RunProgress {
+  total: number;
+  /** Requests finished before this invocation (resume) plus those finished now. */
+  done: number;
+  doneNow: number;
+  scored: number;
+  unscored: number;
+  error: number;
+  inFlight: number;
+  concurrency: number;
+  completionTokens: number;
+  elapsedMs: number;
+}
+
+export interface RunConfig {
+  storeFile: string;
+  /** Opens the dataset anew: the engine reads it twice (enumerate, then judge) to stay in constant memory. */
+  items: () => AsyncIterable<EnumerableItem>;
+  manifest: RunManifest;
+  backends: JudgeBackend[];
+  enumerate: EnumerateOptions;
+  concurrency: number | 'auto';
+  maxConcurrency?: number;
+  policy?: ExecutionPolicy;
+  retryUnscored?: boolean;
+  retryErrors?: boolean;
+  /** Move an existing run file with a different manifest aside and start afresh. */
+  forceNew?: boolean;
+  /** First abort: take no new requests, let those in flight finish. */
+  stop?: AbortSignal;
+  /** Abort the requests in flight too; they stay pending in the store. */
+  abort?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface RunSummary {
+  file: string;
+  total: number;
+  judgedNow: number;
+  counts: RunCounts;
+  stats: RunStats;
+  wallMs: number;
+  judgmentsPerSecond: number;
+  prefixShare: number | null;
+  concurrency: { final: number; decreases: number };
+  stopped: boolean;
+  endpoints: Array<{ name: string; sent: number; failed: number; benched: boolean }>;
+  movedAside: string | null;
+}
+
+const INSERT_BATCH = 500;
+
+/** Opens the run file, refusing to resume a run that asked for something else (unless forceNew). */
+export function openForRun(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null } {
+  let movedAside: string | null = null;
+  if (existsSync(file)) {
+    const existing = openRunStore(file);
+    const stored = existing.getManifest();
+    const changes = stored ? compareManifests(stored, manifest) : [];
+    existing.close();
+    if (changes.length > 0) {
+      if (!forceNew) {
+        throw new UsageError(
+          `${file} holds a run made with different settings:\n  ${changes.join('\n  ')}\n` +
+            'Use another --out, or --force-new to move that run aside and start a new one.',
+        );
+      }
+      movedAside = `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, movedAside + suffix);
+    }
+  }
+  const store = openRunStore(file);
+  const stored = store.getManifest();
+  store.setManifest(stored ? { ...manifest, createdAt: stored.createdAt } : manifest);
+  return { store, movedAside };
+}
+
+/**
+ * Judges every request of a dataset into a run file. Resumable: requests already judged are skipped;
+ * each judgment is written as it completes, so a crash loses at most the requests in flight.
+ */
+export async function runJudgments(config: RunConfig): Promise<RunSummary> {
+  const started = Date.now();
+  const { store, movedAside } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
+  const emit = config.onEvent ?? (() => {});
+  try {
+    emit({ type: 'phase', message: 'reading the dataset and listing requests' });
+    let batch = [];
+    for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
+      batch.push(planned.row);
+      if (batch.length >= INSERT_BATCH) {
+        store.addRequests(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) store.addRequests(batch);
+    const reset = store.resetForRetry({ unscored: config.retryUnscored ?? false, errors: config.retryErrors ?? false });
+    if (reset > 0) emit({ type: 'phase', message: `${reset} earlier judgment(s) sent back to be asked again` });
+    const before = store.counts();
+    const pool = new EndpointPool(config.backends);
+    const limit: ConcurrencyLimit =
+      config.concurrency === 'auto'
+        ? new AdaptiveLimit({ initial: 8, max: config.maxConcurrency ?? 512 })
+        : new FixedLimit(config.concurrency);
+    const progress: RunProgress = {
+      total: before.total,
+      done: before.total - before.pending,
+      doneNow: 0,
+      scored: before.scored,
+      unscored: before.unscored,
+      error: before.error,
+      inFlight: 0,
+      concurrency: limit.limit,
+      completionTokens: 0,
+      elapsedMs: 0,
+    };
+    let stopped = false;
+    if (before.pending > 0) {
+      emit({ type: 'phase', message: `judging ${before.pending} request(s) (${progress.done} of ${before.total} already done)` });
+      stopped = await judgePending(config, store, pool, limit, progress, emit);
+    }
+    const counts = store.counts();
+    const wallMs = Date.now() - started;
+    return {
+      file: config.storeFile,
+      total: counts.total,
+      judgedNow: progress.doneNow,
+      counts,
+      stats: store.stats(),
+      wallMs,
+      judgmentsPerSecond: progress.doneNow / Math.max(wallMs / 1000, 1e-3),
+      prefixShare: pool.prefixShare(),
+      concurrency: { final: limit.limit, decreases: limit.decreases },
+      stopped,
+      endpoints: pool.endpoints.map((e) => ({ name: e.name, sent: e.sent, failed: e.failed, benched: e.benchedUntil > Date.now() })),
+      movedAside,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+async function judgePending(
+  config: RunConfig,
+  store: RunStore,
+  pool: EndpointPool,
+  limit: ConcurrencyLimit,
+  progress: RunProgress,
+  emit: (e: RunEvent) => void,
+): Promise<boolean> {
+  const started = Date.now();
+  const inFlight = new Set<string>();
+  let wake: (() => void) | null = null;
+  const signalFreeSlot = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let firstFailure: unknown = null;
+  let stopAnnounced = false;
+  const stopRequested = () => config.stop?.aborted || config.abort?.aborted;
+  config.stop?.addEventListener('abort', signalFreeSlot, { once: true });
+  const tick = setInterval(() => {
+    progress.elapsedMs = Date.now() - started;
+    progress.inFlight = inFlight.size;
+    progress.concurrency = limit.limit;
+    emit({ type: 'progress', progress: { ...progress } });
+  }, 250);
+
+  const finish = (planned: PlannedRequest, judgment: Judgment, startedAt: number) => {
+    store.saveJudgment(planned.row.key, judgment, { startedAt, finishedAt: Date.now() });
+    progress.done++;
+    progress.doneNow++;
+    progress[judgment.status]++;
+    progress.completionTokens += judgment.usage.completion ?? 0;
+  };
+
+  const start = (planned: PlannedRequest) => {
+    inFlight.add(planned.row.key);
+    const startedAt = Date.now();
+    executeRequest(planned.prompt, planned.scale, planned.row.promptHash, {
+      pool,
+      limit,
+      policy: config.policy ?? DEFAULT_POLICY,
+      ...(config.abort ? { signal: config.abort } : {}),
+      onRetry: (retry) => emit({ type: 'retry', retry }),
+    })
+      .then((judgment) => finish(planned, judgment, startedAt))
+      .catch((err: unknown) => {
+        // Aborted requests stay pending: a rerun asks them again. Anything else is a bug to surface.
+        if (!(err instanceof AbortedError)) firstFailure ??= err;
+      })
+      .finally(() => {
+        inFlight.delete(planned.row.key);
+        signalFreeSlot();
+      });
+  };
+
+  try {
+    for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
+      while (inFlight.size >= limit.limit && !stopRequested()) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      if (stopRequested() || firstFailure) break;
+      // Duplicate rows give the same key: judge it once.
+      if (inFlight.has(planned.row.key) || store.statusOf(planned.row.key) !== 'pending') continue;
+      start(planned);
+    }
+    if (stopRequested() && inFlight.size > 0 && !stopAnnounced) {
+      stopAnnounced = true;
+      emit({ type: 'stopping', inFlight: inFlight.size });
+    }
+    while (inFlight.size > 0) await new Promise<void>((resolve) => (wake = resolve));
+  } finally {
+    clearInterval(tick);
+    progress.elapsedMs = Date.now() - started;
+    progress.inFlight = 0;
+    emit({ type: 'progress', progress: { ...progress } });
+  }
+  if (firstFailure) throw firstFailure;
+  return Boolean(stopRequested());
+}
