@@ -6,3 +6,4 @@ export * from './core/index.ts';
 export * from './taxonomy/index.ts';
 export * from './scoring/index.ts';
 export * from './judges/gguf/index.ts';
+export * from './store/index.ts';

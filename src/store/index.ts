@@ -10,3 +10,5 @@ export {
   type RunStore,
 } from './runStore.ts';
 export { RUN_FILE_APPLICATION_ID, STORE_FORMAT_VERSION, type Synchronous } from './schema.ts';
+export { EXPORT_FORMATS, exportRun, type ExportFormat, type ExportOptions, type ExportResult } from './export.ts';
+export { EXPORT_COLUMNS, type ExportColumn } from './exportColumns.ts';

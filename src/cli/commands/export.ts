@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../store/export.ts';
+import { REQUEST_STATUSES, type RequestStatus } from '../../store/records.ts';
+import { warn } from '../output.ts';
+
+interface ExportFlags {
+  format?: string;
+  out?: string;
+  status?: string;
+  bom?: boolean;
+}
+
+/** --format, or the extension of -o, or JSONL. */
+function formatOf(flags: ExportFlags): ExportFormat {
+  const named = flags.format ?? flags.out?.match(/\.(jsonl|csv|parquet)$/i)?.[1]?.toLowerCase() ?? 'jsonl';
+  if (!(EXPORT_FORMATS as readonly string[]).includes(named)) {
+    throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not ${JSON.stringify(named)}`);
+  }
+  return named as ExportFormat;
+}
+
+function statusesOf(list: string | undefined): RequestStatus[] | undefined {
+  if (list === undefined) return undefined;
+  const statuses = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = statuses.filter((s) => !(REQUEST_STATUSES as readonly string[]).includes(s));
+  if (unknown.length > 0 || statuses.length === 0) {
+    throw new UsageError(`--status takes a comma-separated list of ${REQUEST_STATUSES.join(', ')}; got ${JSON.stringify(list)}`);
+  }
+  return statuses as RequestStatus[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('write a run file as JSONL, CSV or Parquet: one row per request with its sample, criterion and judgment')
+    .argument('<run>', 'the run file (RUN.sqlite)')
+    .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (default: from the -o extension, else jsonl)`)
+    .option('-o, --out <file>', 'output file, replaced only once complete (default: stdout; Parquet needs a file)')
+    .option('--status <list>', `only rows with these statuses, comma-separated: ${REQUEST_STATUSES.join(',')}`)
+    .option('--bom', 'CSV: begin with a UTF-8 byte order mark, so Excel reads the Cyrillic text right')
+    .action(async (run: string, flags: ExportFlags) => {
+      const format = formatOf(flags);
+      if (flags.bom && format !== 'csv') throw new UsageError('--bom applies to CSV only');
+      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom });
+      if (result.out) warn(`exported ${result.rows} rows to ${result.out}`);
+    });
+}

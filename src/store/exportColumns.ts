@@ -1,0 +1,69 @@
+import { canonicalJson } from '../core/hash.ts';
+import type { StoredRecord } from './records.ts';
+
+export type ExportValue = string | number | boolean | Date | null;
+
+/** Column types, named as hyparquet-writer's basic types. */
+export type ExportColumnType = 'STRING' | 'DOUBLE' | 'INT32' | 'BOOLEAN' | 'TIMESTAMP';
+
+export interface ExportColumn {
+  name: string;
+  type: ExportColumnType;
+  value(r: StoredRecord): ExportValue;
+}
+
+const time = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** One exported row per request, in this column order, in every format. */
+export const EXPORT_COLUMNS: readonly ExportColumn[] = [
+  { name: 'seq', type: 'INT32', value: (r) => r.seq },
+  { name: 'key', type: 'STRING', value: (r) => r.key },
+  { name: 'sample_id', type: 'STRING', value: (r) => r.sampleId },
+  { name: 'instruction_id', type: 'STRING', value: (r) => r.instructionId },
+  { name: 'model_id', type: 'STRING', value: (r) => r.modelId },
+  { name: 'task_type', type: 'STRING', value: (r) => r.taskType },
+  { name: 'task_subtype', type: 'STRING', value: (r) => r.taskSubtype },
+  { name: 'task_subsubtype', type: 'STRING', value: (r) => r.taskSubsubtype },
+  { name: 'difficulty', type: 'STRING', value: (r) => r.difficulty },
+  { name: 'domain', type: 'STRING', value: (r) => r.domain },
+  { name: 'criterion_key', type: 'STRING', value: (r) => r.criterionKey },
+  { name: 'criterion_name', type: 'STRING', value: (r) => r.criterionName },
+  { name: 'criterion_group', type: 'STRING', value: (r) => r.criterionGroup },
+  { name: 'gate', type: 'BOOLEAN', value: (r) => r.gate },
+  { name: 'scale_kind', type: 'STRING', value: (r) => r.scaleKind },
+  { name: 'scale_min', type: 'DOUBLE', value: (r) => r.scaleMin },
+  { name: 'scale_max', type: 'DOUBLE', value: (r) => r.scaleMax },
+  { name: 'repeat', type: 'INT32', value: (r) => r.repeat },
+  { name: 'human_score', type: 'DOUBLE', value: (r) => r.humanScore },
+  { name: 'status', type: 'STRING', value: (r) => r.status },
+  { name: 'score', type: 'DOUBLE', value: (r) => r.score },
+  { name: 'reason', type: 'STRING', value: (r) => r.reason },
+  { name: 'rationale', type: 'STRING', value: (r) => r.rationale },
+  { name: 'raw', type: 'STRING', value: (r) => r.raw },
+  { name: 'reasoning', type: 'STRING', value: (r) => r.reasoning },
+  { name: 'finish_reason', type: 'STRING', value: (r) => r.finishReason },
+  { name: 'prompt_tokens', type: 'INT32', value: (r) => r.promptTokens },
+  { name: 'completion_tokens', type: 'INT32', value: (r) => r.completionTokens },
+  { name: 'latency_ms', type: 'DOUBLE', value: (r) => r.latencyMs },
+  { name: 'attempts', type: 'INT32', value: (r) => r.attempts },
+  { name: 'retries', type: 'INT32', value: (r) => r.retries },
+  { name: 'endpoint', type: 'STRING', value: (r) => r.endpoint },
+  { name: 'judge_model', type: 'STRING', value: (r) => r.judgeModel },
+  { name: 'judge_backend', type: 'STRING', value: (r) => r.judge?.backend ?? null },
+  { name: 'judge_params', type: 'STRING', value: (r) => (r.judge ? canonicalJson(r.judge.params) : null) },
+  { name: 'prompt_hash', type: 'STRING', value: (r) => r.promptHash },
+  { name: 'started_at', type: 'TIMESTAMP', value: (r) => time(r.startedAt) },
+  { name: 'finished_at', type: 'TIMESTAMP', value: (r) => time(r.finishedAt) },
+];
+
+/** JSON value of a cell: times as ISO text, everything else as it is. */
+export function jsonValue(v: ExportValue): string | number | boolean | null {
+  return v instanceof Date ? v.toISOString() : v;
+}
+
+/** A CSV field (RFC 4180): quoted when it holds a quote, comma, CR or LF; null is an empty field. */
+export function csvField(v: ExportValue): string {
+  if (v === null) return '';
+  const text = v instanceof Date ? v.toISOString() : String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
