@@ -56,6 +56,11 @@ export class GgufJudge implements JudgeBackend {
     return this.parts.context.totalSequences;
   }
 
+  /** Sequences not serving a request right now. */
+  get freeSequences(): number {
+    return this.pool.available;
+  }
+
   describe(): JudgeProvenance {
     const { model, path, temperature, maxTokens, seed, constrain } = this.settings;
     return {
@@ -69,6 +74,11 @@ export class GgufJudge implements JudgeBackend {
   /** The prompt as the model sees it, chat template applied. */
   renderPrompt(prompt: string): string {
     return this.parts.chat.render(prompt);
+  }
+
+  /** Tokens the prompt takes once the chat template is applied (what usage.prompt reports). */
+  promptTokenCount(prompt: string): number {
+    return this.parts.chat.tokenize(prompt).length;
   }
 
   async judge(prompt: string, options: JudgeCallOptions = {}): Promise<JudgeReply> {

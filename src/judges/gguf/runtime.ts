@@ -25,6 +25,22 @@ export type GpuChoice = boolean | 'auto';
 const llamas = new Map<string, Promise<Llama>>();
 
 /**
+ * llama.cpp's recent error lines. They are not printed: the one that explains a failure (say,
+ * "tensor … data is not within the file bounds") is added to the JudgeError's message instead.
+ */
+const recentErrors: string[] = [];
+function noteLlamaError(message: string): void {
+  const line = message.trim();
+  if (!line) return;
+  recentErrors.push(line);
+  if (recentErrors.length > 20) recentErrors.shift();
+}
+function takeLlamaErrors(): string {
+  const lines = recentErrors.splice(0);
+  return lines.length ? ` (llama.cpp: ${lines.join('; ')})` : '';
+}
+
+/**
  * One llama.cpp binding per process and GPU choice. `build: 'never'` and `skipDownload` make
  * node-llama-cpp use the prebuilt binary shipped in its npm packages and never reach the network
  * or a compiler; `gpu: 'auto'` falls back to the CPU binary when no GPU binary loads.
@@ -41,7 +57,7 @@ export function sharedLlama(nlc: NodeLlamaCpp, gpu: GpuChoice): Promise<Llama> {
         progressLogs: false,
         logLevel: nlc.LlamaLogLevel.error,
         logger: (level, message) => {
-          if (level === nlc.LlamaLogLevel.error || level === nlc.LlamaLogLevel.fatal) process.stderr.write(`llama.cpp: ${message.trimEnd()}\n`);
+          if (level === nlc.LlamaLogLevel.error || level === nlc.LlamaLogLevel.fatal) noteLlamaError(message);
         },
       })
       .catch((err: unknown) => {
@@ -92,10 +108,12 @@ export async function resolveModelPath(nlc: NodeLlamaCpp, model: string, signal?
 }
 
 export async function loadModel(llama: Llama, path: string, gpu: GpuChoice): Promise<LlamaModel> {
+  takeLlamaErrors();
   try {
     return await llama.loadModel({ modelPath: path, ...(gpu === false ? { gpuLayers: 0 } : {}) });
   } catch (err) {
-    throw new JudgeError(`cannot load the GGUF model ${path} (corrupt, truncated or not a GGUF file?): ${errorMessage(err)}`, 'fatal', {
+    const detail = `${errorMessage(err)}${takeLlamaErrors()}`;
+    throw new JudgeError(`cannot load the GGUF model ${path} (corrupt, truncated or not a GGUF file?): ${detail}`, 'fatal', {
       endpoint: path,
       cause: err,
     });
