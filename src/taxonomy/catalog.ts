@@ -9,8 +9,15 @@ export interface CriterionQuery {
   task?: readonly (string | null | undefined)[] | null;
 }
 
+// Computed once per node: look-ups run once per dataset row, and there are hundreds of thousands.
+const namesOfNode = new WeakMap<TaskNode, string[]>();
 function nodeNames(node: TaskNode): string[] {
-  return [node.name.ru, node.name.en, node.path[node.path.length - 1] ?? ''].map(normalizeName);
+  let names = namesOfNode.get(node);
+  if (!names) {
+    names = [node.name.ru, node.name.en, node.path[node.path.length - 1] ?? ''].map(normalizeName);
+    namesOfNode.set(node, names);
+  }
+  return names;
 }
 
 /** The node among `nodes` whose Russian or English name or source key is `part` (case and outer spaces aside). */
@@ -26,6 +33,18 @@ function cleanPath(path: readonly (string | null | undefined)[]): string[] {
   return parts;
 }
 
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
 /**
  * The criteria and task tree a run uses: the POLLUX taxonomy, custom criteria files, or both
  * merged (see buildCatalog). Criteria keep taxonomy order: POLLUX source order, a custom criterion
@@ -39,6 +58,10 @@ export class Catalog implements CriteriaCatalog {
   readonly #byKey = new Map<string, TaxonomyCriterion>();
   readonly #byName = new Map<string, TaxonomyCriterion[]>();
   readonly #parent = new Map<TaskNode, TaskNode | null>();
+  readonly #taskTypes: readonly TaskNode[];
+  readonly #rubricNorm = new Map<TaxonomyCriterion, string>();
+  readonly #keysOfNode = new Map<TaskNode, readonly string[]>();
+  readonly #located = new Map<string, TaskLocation>();
 
   constructor(init: {
     criteria: readonly TaxonomyCriterion[];
@@ -71,6 +94,12 @@ export class Catalog implements CriteriaCatalog {
       for (const child of node.children) walk(child, node);
     };
     for (const g of init.groups) walk(g, null);
+    this.#taskTypes = init.groups.flatMap((g) => g.children);
+    for (const c of init.criteria) this.#rubricNorm.set(c, normalizeRubric(c.rubric));
+  }
+
+  #sameRubric(c: TaxonomyCriterion, rubric: string, normalized: () => string): boolean {
+    return c.rubric === rubric || this.#rubricNorm.get(c) === normalized();
   }
 
   // ── criteria ────────────────────────────────────────────────────────────
@@ -104,8 +133,8 @@ export class Catalog implements CriteriaCatalog {
 
   /** The first criterion (in byName's order) with this name AND an identical rubric; undefined if none. */
   resolveByNameAndRubric(name: string, rubric: string): TaxonomyCriterion | undefined {
-    const wanted = normalizeRubric(rubric);
-    return this.#byName.get(normalizeName(name))?.find((c) => normalizeRubric(c.rubric) === wanted);
+    const normalized = lazy(() => normalizeRubric(rubric));
+    return this.#byName.get(normalizeName(name))?.find((c) => this.#sameRubric(c, rubric, normalized));
   }
 
   /**
@@ -113,19 +142,20 @@ export class Catalog implements CriteriaCatalog {
    * set are preferred, then those whose rubric is identical; ties go to byName's order.
    */
   resolveCriterion(query: CriterionQuery): TaxonomyCriterion | undefined {
-    let candidates = this.allByName(query.name);
-    if (candidates.length === 0) return undefined;
-    if (query.task) {
+    let candidates = this.#byName.get(normalizeName(query.name));
+    if (!candidates) return undefined;
+    if (candidates.length > 1 && query.task) {
       const node = this.findTask(query.task);
       if (node) {
-        const inTask = new Set(this.criteriaKeysFor(node));
-        const narrowed = candidates.filter((c) => inTask.has(c.key));
+        const inTask = this.#keysFor(node);
+        const narrowed = candidates.filter((c) => inTask.includes(c.key));
         if (narrowed.length > 0) candidates = narrowed;
       }
     }
-    if (typeof query.rubric === 'string') {
-      const wanted = normalizeRubric(query.rubric);
-      const same = candidates.filter((c) => normalizeRubric(c.rubric) === wanted);
+    const rubric = query.rubric;
+    if (candidates.length > 1 && typeof rubric === 'string') {
+      const normalized = lazy(() => normalizeRubric(rubric));
+      const same = candidates.filter((c) => this.#sameRubric(c, rubric, normalized));
       if (same.length > 0) candidates = same;
     }
     return candidates[0];
@@ -155,7 +185,7 @@ export class Catalog implements CriteriaCatalog {
   }
 
   taskTypes(): TaskNode[] {
-    return this.#groups.flatMap((g) => g.children);
+    return [...this.#taskTypes];
   }
 
   /** Every node with its own criteria set, in tree order. */
@@ -180,10 +210,21 @@ export class Catalog implements CriteriaCatalog {
 
   /** The node's own set, or the union of its children's sets in tree order (first occurrence kept). */
   criteriaKeysFor(node: TaskNode): string[] {
-    if (node.criteria) return [...node.criteria];
-    const seen = new Set<string>();
-    for (const child of node.children) for (const k of this.criteriaKeysFor(child)) seen.add(k);
-    return [...seen];
+    return [...this.#keysFor(node)];
+  }
+
+  #keysFor(node: TaskNode): readonly string[] {
+    let keys = this.#keysOfNode.get(node);
+    if (!keys) {
+      if (node.criteria) keys = node.criteria;
+      else {
+        const seen = new Set<string>();
+        for (const child of node.children) for (const k of this.#keysFor(child)) seen.add(k);
+        keys = [...seen];
+      }
+      this.#keysOfNode.set(node, keys);
+    }
+    return keys;
   }
 
   /** The nodes from the group down to `node`. */
@@ -205,9 +246,20 @@ export class Catalog implements CriteriaCatalog {
    */
   locateTask(path: readonly (string | null | undefined)[]): TaskLocation {
     const parts = cleanPath(path);
+    const id = parts.map(normalizeName).join('\u0000');
+    let loc = this.#located.get(id);
+    if (!loc) {
+      loc = this.#walk(parts);
+      // Dataset task values repeat across rows; the distinct paths are few.
+      if (this.#located.size < 100_000) this.#located.set(id, loc);
+    }
+    return { ...loc };
+  }
+
+  #walk(parts: readonly string[]): TaskLocation {
     const first = parts[0];
     if (first === undefined) return { node: undefined, matched: 0, unmatched: null };
-    let node = matchChild(this.taskTypes(), first) ?? matchChild(this.#groups, first);
+    let node = matchChild(this.#taskTypes, first) ?? matchChild(this.#groups, first);
     if (!node) return { node: undefined, matched: 0, unmatched: first };
     let matched = 1;
     for (const part of parts.slice(1)) {
@@ -229,7 +281,7 @@ export class Catalog implements CriteriaCatalog {
   forTask(path: readonly string[]): TaxonomyCriterion[] | undefined {
     const node = this.findTask(path);
     if (!node) return undefined;
-    return this.criteriaKeysFor(node).map((k) => {
+    return this.#keysFor(node).map((k) => {
       const c = this.#byKey.get(k);
       if (!c) throw new Error(`task "${node.path.join(' / ')}" names criterion "${k}", which the catalog lacks`);
       return c;
@@ -250,7 +302,7 @@ export class Catalog implements CriteriaCatalog {
 
   /** Close names for a part that did not match: among `under`'s children, or task types and groups. */
   suggestTaskNames(part: string, under: TaskNode | undefined, lang: TaxonomyLang = 'ru', limit = 5): string[] {
-    const pool = under ? under.children : [...this.taskTypes(), ...this.#groups];
+    const pool = under ? under.children : [...this.#taskTypes, ...this.#groups];
     return closeMatches(part, pool.map((n) => n.name[lang]).concat(pool.map((n) => n.name[lang === 'ru' ? 'en' : 'ru'])), limit);
   }
 }

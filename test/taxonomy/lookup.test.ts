@@ -122,3 +122,13 @@ test('suggestions for typos', () => {
   assert.ok(cat.suggestTaskNames('Написат код', undefined).includes('Написать код'));
   assert.deepEqual(cat.suggestTaskNames('Pyton', cat.findTask(['Написать код'])), ['Python']);
 });
+
+test('look-ups are cached but hand out fresh arrays', () => {
+  const first = cat.forTask(['Дать совет']) ?? [];
+  first.length = 0;
+  assert.equal(cat.forTask(['Дать совет'])?.length, 16);
+  const keysOnce = cat.criteriaKeysFor(cat.findTask(['Написать код'])!);
+  keysOnce.push('x');
+  assert.ok(!cat.criteriaKeysFor(cat.findTask(['Написать код'])!).includes('x'));
+  assert.equal(cat.locateTask(['Дать совет']).node, cat.locateTask([' дать совет ']).node);
+});
