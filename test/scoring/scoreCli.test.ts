@@ -23,8 +23,8 @@ function tempDir(t: { after(fn: () => void): void }): string {
 function twoRuns(dir: string): [string, string] {
   const strong = { modelId: 'strong', taskType: 'Отредактировать текст' };
   const weak = { modelId: 'weak', taskType: 'Написать код', difficulty: 'Hard' };
-  const a = join(dir, 'strong.pollux');
-  const b = join(dir, 'weak.pollux');
+  const a = join(dir, 'strong.sqlite');
+  const b = join(dir, 'weak.sqlite');
   writeRunFile(a, [
     ...gates('a1', 0, 0, strong),
     rec('a1', 'facts', 2, strong),
@@ -119,7 +119,7 @@ test('pollux score --csv writes one CSV per table, atomically', async (t) => {
 test('pollux score: a missing run file is exit 2, naming it', async (t) => {
   const dir = tempDir(t);
   const [a] = twoRuns(dir);
-  const missing = join(dir, 'nope.pollux');
+  const missing = join(dir, 'nope.sqlite');
   const r = await runCli(['score', a, missing]);
   assert.equal(r.code, 2);
   assert.ok(r.stderr.includes(missing), r.stderr);
@@ -140,8 +140,8 @@ test('pollux score: a file that is not a run, and a bad --gate, are exit 2', asy
 
 test('pollux score: the same judgment in two runs is exit 2, naming both files', async (t) => {
   const dir = tempDir(t);
-  const a = join(dir, 'first.pollux');
-  const b = join(dir, 'second.pollux');
+  const a = join(dir, 'first.sqlite');
+  const b = join(dir, 'second.sqlite');
   writeRunFile(a, [rec('s1', 'facts', 2), rec('s2', 'facts', 1)]);
   writeRunFile(b, [rec('s3', 'facts', 0), rec('s1', 'facts', 0)]);
   const r = await runCli(['score', a, b]);
