@@ -1,0 +1,83 @@
+import { InputError } from '../core/errors.ts';
+import { stableHash } from '../core/hash.ts';
+import { parseScale, rubricText, type RubricInput } from '../core/scale.ts';
+import type { CriteriaCatalog, Criterion } from '../core/types.ts';
+import type { RowView } from './rowView.ts';
+
+/**
+ * Finds the catalog criterion a dataset's (name, rubric) pair stands for. Several criteria may share
+ * a name (`facts`, `facts__2`), so a matcher that also compares rubrics is preferred; by default
+ * the catalog's name lookup is used.
+ */
+export type CriterionMatcher = (name: string, rubric: string) => Criterion | undefined;
+
+const CACHE_LIMIT = 10_000;
+
+/** The key of a criterion that came with the data and is not in the catalog. */
+export function customCriterionKey(name: string, rubric: string): string {
+  return `custom:${stableHash({ name, rubric }, 12)}`;
+}
+
+/**
+ * Turns the criteria a row names into Criterion objects. A (name, rubric) pair keeps the row's own
+ * rubric text (that is what the judge must see); when the catalog knows the name, the criterion
+ * keeps the catalog's identity (key, group, gate). Results are cached: a dataset repeats a few
+ * hundred distinct pairs over and over.
+ */
+export class CriterionResolver {
+  private readonly cache = new Map<string, Criterion | InputError>();
+  private readonly match: CriterionMatcher;
+
+  constructor(
+    readonly catalog: CriteriaCatalog,
+    matcher?: CriterionMatcher,
+  ) {
+    this.match = matcher ?? ((name) => catalog.byName(name));
+  }
+
+  /** Returns null and records a problem on the row (naming `column`) when the rubric is unusable. */
+  fromNameAndRubric(view: RowView, name: string, rubric: RubricInput, column: string, label = ''): Criterion | null {
+    const text = rubricText(rubric);
+    const cacheKey = `${name}\u0000${typeof rubric === 'string' ? text : JSON.stringify(rubric)}`;
+    let hit = this.cache.get(cacheKey);
+    if (hit === undefined) {
+      hit = this.build(name, rubric, text);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(cacheKey, hit);
+    }
+    if (hit instanceof InputError) {
+      view.problem(`${label}${hit.problem}`, column);
+      return null;
+    }
+    return hit;
+  }
+
+  byKey(key: string): Criterion | undefined {
+    return this.catalog.byKey(key);
+  }
+
+  forTask(path: ReadonlyArray<string | null>): Criterion[] | undefined {
+    const parts: string[] = [];
+    for (const p of path) {
+      if (p === null) break;
+      parts.push(p);
+    }
+    return parts.length > 0 ? this.catalog.forTask(parts) : undefined;
+  }
+
+  private build(name: string, rubric: RubricInput, text: string): Criterion | InputError {
+    let scale;
+    try {
+      scale = parseScale(rubric);
+    } catch (err) {
+      if (err instanceof InputError) return err;
+      throw err;
+    }
+    const known = this.match(name, text);
+    if (known) {
+      if (known.rubric === text) return known;
+      return { ...known, rubric: text, scale };
+    }
+    return { key: customCriterionKey(name, text), name: { ru: name, en: null }, group: null, rubric: text, scale, gate: false };
+  }
+}

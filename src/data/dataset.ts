@@ -1,0 +1,117 @@
+import { UsageError } from '../core/errors.ts';
+import type { Criterion } from '../core/types.ts';
+import { emptyStats, type DatasetItem, type DatasetOptions, type DatasetShape, type DatasetStats } from './datasetTypes.ts';
+import { genericItems } from './genericShape.ts';
+import { instructionItems } from './instructionsShape.ts';
+import { polluxItems } from './polluxShape.ts';
+import { ReadContext } from './readContext.ts';
+import { readTable, tableFormatOf } from './table.ts';
+import { isProblem, type TableItem, type TableRecord } from './tableTypes.ts';
+
+/** Reads items until the first good record, then hands back a stream that replays them. */
+async function peekFirstRecord(items: AsyncIterable<TableItem>): Promise<{ first: TableRecord | null; all: AsyncIterable<TableItem> }> {
+  const iterator = items[Symbol.asyncIterator]();
+  const buffered: TableItem[] = [];
+  let first: TableRecord | null = null;
+  let done = false;
+  while (first === null) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    buffered.push(next.value);
+    if (!isProblem(next.value)) first = next.value;
+  }
+  async function* all(): AsyncGenerator<TableItem> {
+    yield* buffered;
+    buffered.length = 0;
+    if (done) return;
+    while (true) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { first, all: all() };
+}
+
+function hasColumn(record: Record<string, unknown>, map: Record<string, string>, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, map[name] ?? name);
+}
+
+/** The shape a row's columns say: POLLUX has `criteria_name`; POLLUX-instructions has `prompt_id` and `criteria` but no `answer`. */
+export function detectShape(record: Record<string, unknown>, map: Record<string, string> = {}): DatasetShape {
+  if (hasColumn(record, map, 'criteria_name')) return 'pollux';
+  if (hasColumn(record, map, 'prompt_id') && hasColumn(record, map, 'criteria') && !hasColumn(record, map, 'answer')) return 'instructions';
+  return 'generic';
+}
+
+function resolveFlagCriteria(options: DatasetOptions): Criterion[] | null {
+  if (!options.criteria || options.criteria.length === 0) return null;
+  const out: Criterion[] = [];
+  for (const key of options.criteria) {
+    const found = options.catalog.byKey(key);
+    if (!found) throw new UsageError(`--criterion: unknown criterion key "${key}"`);
+    if (!out.includes(found)) out.push(found);
+  }
+  return out;
+}
+
+/**
+ * A dataset read as items (one answer with its criteria). Iterate it once; `stats` fills in as it
+ * goes and is final when the iteration ends. Rows with problems are rejected and reported through
+ * `onProblem` (and counted in `stats`); with `strict`, the first problem throws an InputError.
+ */
+export class DatasetReader implements AsyncIterable<DatasetItem> {
+  readonly stats: DatasetStats = emptyStats();
+  private started = false;
+
+  constructor(
+    readonly file: string,
+    readonly options: DatasetOptions,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<DatasetItem> {
+    if (this.started) throw new Error('a dataset can be iterated once: call readDataset again');
+    this.started = true;
+    return this.items()[Symbol.asyncIterator]();
+  }
+
+  private async *items(): AsyncGenerator<DatasetItem> {
+    const { options, file } = this;
+    const ctx = new ReadContext(options, this.stats, resolveFlagCriteria(options));
+    const format = tableFormatOf(file, options.format);
+    const tableOptions = { format, maxRecordBytes: options.maxRecordBytes };
+    const { first, all } = await peekFirstRecord(readTable(file, tableOptions));
+    const shape: DatasetShape = options.shape ?? (options.answers ? 'instructions' : first ? detectShape(first.record, ctx.map) : 'generic');
+    this.stats.shape = shape;
+
+    if (shape === 'instructions') {
+      if (!options.answers) {
+        throw new UsageError(`${file} holds instructions (prompt_id and criteria, no answer): give the answers to judge with --answers FILE`);
+      }
+      const answersFormat = tableFormatOf(options.answers, options.answersFormat);
+      const instructionsStats = ctx.addFile(file, format, 'instructions');
+      const answersStats = ctx.addFile(options.answers, answersFormat, 'answers');
+      const answers = readTable(options.answers, { format: answersFormat, maxRecordBytes: options.maxRecordBytes });
+      yield* instructionItems(ctx, all, format, instructionsStats, answers, answersFormat, answersStats);
+      return;
+    }
+    if (options.answers) {
+      throw new UsageError(`--answers is for POLLUX-instructions datasets, but ${file} has ${shape} rows`);
+    }
+    const fileStats = ctx.addFile(file, format, 'rows');
+    if (shape === 'pollux') {
+      yield* polluxItems(ctx, all, format, fileStats);
+      return;
+    }
+    yield* genericItems(ctx, all, format, fileStats);
+  }
+}
+
+/** Streams a dataset (JSONL, JSON array, CSV or Parquet; POLLUX, POLLUX-instructions or generic rows). */
+export function readDataset(file: string, options: DatasetOptions): DatasetReader {
+  if (!options.catalog) throw new TypeError('readDataset needs options.catalog (a CriteriaCatalog)');
+  return new DatasetReader(file, options);
+}

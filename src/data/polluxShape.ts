@@ -1,0 +1,103 @@
+import { describeScale, inScale } from '../core/scale.ts';
+import type { Criterion } from '../core/types.ts';
+import type { DatasetFileStats, DatasetItem } from './datasetTypes.ts';
+import { describePosition, makeSample, packPosition, readInstructionFields, type ReadContext } from './readContext.ts';
+import type { RowView } from './rowView.ts';
+import { isProblem, type TableFormat, type TableItem } from './tableTypes.ts';
+
+function criterionOf(ctx: ReadContext, view: RowView): Criterion | null {
+  const name = view.requiredText('criteria_name');
+  const raw = view.raw('rubrics');
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+    // Without a rubric column the catalog's own rubric for that name is the only sensible choice.
+    if (!name) return null;
+    const known = ctx.options.catalog.byName(name);
+    if (!known) view.problem(`no rubric given and no known criterion is named "${name}"`, 'rubrics');
+    return known ?? null;
+  }
+  const rubric = view.rubricValue(raw, 'rubrics');
+  if (rubric === null || !name) return null;
+  return ctx.resolver.fromNameAndRubric(view, name, rubric, 'rubrics');
+}
+
+/**
+ * POLLUX rows: one per (answer, criterion). Consecutive rows of the same answer become one item, so
+ * the engine can send an answer's criteria back to back (the judge server's prefix cache reuses the
+ * shared part of the prompts). Only the current item is held; to catch a repeated (answer,
+ * criterion) pair anywhere in the file, one short key per row is remembered.
+ */
+export async function* polluxItems(
+  ctx: ReadContext,
+  table: AsyncIterable<TableItem>,
+  format: TableFormat,
+  fileStats: DatasetFileStats,
+): AsyncGenerator<DatasetItem> {
+  let current: DatasetItem | null = null;
+  const seenPairs = new Map<string, number>();
+  const seenSamples = new Set<string>();
+  // With an explicit id column, one id must always mean the same answer.
+  const contentOfId = new Map<string, string>();
+
+  for await (const item of table) {
+    fileStats.rows++;
+    ctx.stats.rows++;
+    if (isProblem(item)) {
+      ctx.reject([item.problem], fileStats);
+      continue;
+    }
+    const view = ctx.view(item, format);
+    const fields = readInstructionFields(view);
+    const answer = view.requiredText('answer', true);
+    const modelId = view.optionalText('model_id');
+    const explicitId = view.id();
+    const criterion = criterionOf(ctx, view);
+    const humanScore = view.optionalNumber('criteria_score');
+    if (criterion && humanScore !== null && !inScale(criterion.scale, humanScore)) {
+      view.problem(`criteria_score ${humanScore} is outside the rubric's scale ${describeScale(criterion.scale)}`, 'criteria_score');
+    }
+    // Consecutive rows of one answer repeat its texts: reuse the id rather than hash them again.
+    const sameAnswer =
+      current !== null &&
+      current.sample.answer === answer &&
+      current.sample.instruction === fields.instruction &&
+      current.sample.referenceAnswer === fields.referenceAnswer &&
+      current.sample.modelId === modelId;
+    const id = explicitId ?? (sameAnswer && current ? current.sample.id : null);
+    const sample = makeSample(fields, answer, modelId, id, item.location);
+    if (explicitId !== null && view.problems.length === 0) {
+      // A cheap fingerprint: catches an id reused for another answer without holding the texts.
+      const content = `${fields.instruction.length}:${answer.length}:${modelId ?? ''}`;
+      const before = contentOfId.get(explicitId);
+      if (before === undefined) contentOfId.set(explicitId, content);
+      else if (before !== content) view.problem(`id "${explicitId}" is already used by a different answer`, 'id');
+    }
+    if (criterion && view.problems.length === 0) {
+      const pair = `${sample.id}\u0000${criterion.key}`;
+      const first = seenPairs.get(pair);
+      if (first !== undefined) {
+        view.problem(`duplicate: this answer already has criterion "${criterion.name.ru}" (first at ${describePosition(first)})`, 'criteria_name');
+      } else {
+        seenPairs.set(pair, packPosition(item.location));
+      }
+    }
+    if (view.problems.length > 0 || !criterion) {
+      ctx.reject(view.problems, fileStats);
+      continue;
+    }
+    if (current && current.sample.id === sample.id) {
+      current.criteria.push({ criterion, humanScore });
+      continue;
+    }
+    if (current) yield finish(ctx, current);
+    if (seenSamples.has(sample.id)) ctx.stats.regroupedSamples++;
+    else seenSamples.add(sample.id);
+    current = { sample, criteria: [{ criterion, humanScore }] };
+  }
+  if (current) yield finish(ctx, current);
+}
+
+function finish(ctx: ReadContext, item: DatasetItem): DatasetItem {
+  ctx.stats.items++;
+  ctx.stats.requests += item.criteria.length;
+  return item;
+}
