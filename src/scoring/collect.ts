@@ -32,6 +32,8 @@ export interface CriterionEntry {
   recordGate: boolean;
   /** Acts as a gate under the chosen policy. */
   gate: boolean;
+  /** Enters the summaries: not binary and not a gate, whatever the policy (1 = bad never averages with 1 = good). */
+  summarised: boolean;
   scaleMin: number;
   scaleMax: number;
 }
@@ -182,6 +184,7 @@ export class AnswerCollector {
       binary,
       recordGate: r.gate,
       gate: isGate(this.policy, { gate: r.gate, binary }),
+      summarised: !binary && !r.gate && !isGate(this.policy, { gate: r.gate, binary }),
       scaleMin: r.scaleMin,
       scaleMax: r.scaleMax,
     };

@@ -51,10 +51,10 @@ function breakdownCsv(b: ScoreBreakdown, column: string): string {
 }
 
 function criterionFields(c: ScoredCriterion | undefined, key: string): Field[] {
-  return [key, c?.name ?? null, c?.group ?? null, c?.binary ?? null, c?.gate ?? null, c?.summarised ?? null];
+  return [key, c?.name ?? null, c?.group ?? null, c?.binary ?? null, c?.gate ?? null, c?.critical ?? null, c?.summarised ?? null];
 }
 
-const CRITERION_HEADER = ['criterion_key', 'criterion_name', 'criterion_group', 'binary', 'gate', 'summarised'];
+const CRITERION_HEADER = ['criterion_key', 'criterion_name', 'criterion_group', 'binary', 'gate', 'critical', 'summarised'];
 
 /** The CSV files of a report, by file name. */
 export function scoreReportCsv(report: ScoreReport): Record<string, string> {

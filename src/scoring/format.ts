@@ -25,6 +25,7 @@ export function keyLabel(key: string | null): string {
 function criterionLabel(c: ScoredCriterion | undefined, key: string): string {
   if (!c) return key;
   if (c.gate) return `${key} [gate]`;
+  if (c.critical) return `${key} [critical]`;
   if (c.binary) return `${key} [0/1]`;
   return key;
 }

@@ -87,7 +87,7 @@ function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: r
   if (accs) {
     for (const c of criteria) {
       const acc = accs[c.index];
-      if (!acc || !include(c) || c.gate || c.binary) continue;
+      if (!acc || !c.summarised || !include(c)) continue;
       addCoverage(coverage, acc);
       totalCriteria++;
       sum += acc.sum;
@@ -210,7 +210,8 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     group: c.group,
     binary: c.binary,
     gate: c.gate,
-    summarised: !c.binary && !c.gate,
+    critical: c.recordGate,
+    summarised: c.summarised,
   }));
 
   const breakdown = (dimension: 'taskGroup' | 'difficulty' | 'taskType'): ScoreBreakdown => ({
@@ -221,7 +222,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     })),
   });
 
-  const criterionGroups = [...new Set(criteria.filter((c) => !c.binary && !c.gate).map((c) => c.group))].sort(compareKeys('criterionGroup'));
+  const criterionGroups = [...new Set(criteria.filter((c) => c.summarised).map((c) => c.group))].sort(compareKeys('criterionGroup'));
   const byCriterionGroup: ScoreBreakdown = {
     dimension: 'criterionGroup',
     rows: criterionGroups.map((group) => ({

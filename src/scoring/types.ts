@@ -100,7 +100,9 @@ export interface ScoredCriterion {
   binary: boolean;
   /** Acts as a gate under the chosen policy. */
   gate: boolean;
-  /** Enters the summaries (micro, macro): neither binary nor a gate. */
+  /** Marked a gate by its records (the Critical group, 1 = bad), whatever the policy. */
+  critical: boolean;
+  /** Enters the summaries (micro, macro): neither binary nor critical nor a gate under the policy. */
   summarised: boolean;
 }
 

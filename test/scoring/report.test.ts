@@ -310,3 +310,15 @@ test('records are consumed from any iterable, once', () => {
   }
   close(row(buildScoreReport(gen(), { gate: 'none' })).micro, 0.5);
 });
+
+test('a criterion its records mark as a gate never enters the summaries, even under --gate none', () => {
+  // An odd gate on a 0–2 scale: 2 = bad. Averaging it with 1 = good criteria would be meaningless.
+  const records = [rec('s1', 'censor', 2, { scaleKind: 'ordinal', scaleMax: 2 }), rec('s1', 'facts', 1)];
+  const none = buildScoreReport(records, { gate: 'none' });
+  close(row(none).micro, 0.5);
+  assert.deepEqual(row(none).criteria, { scored: 1, total: 1 });
+  const censor = none.criteria.find((c) => c.key === 'censor')!;
+  assert.deepEqual([censor.gate, censor.critical, censor.summarised], [false, true, false]);
+  // Under the default policy it fires (2 is the bad end) and zeroes facts.
+  close(row(buildScoreReport(records, { gate: 'critical' })).micro, 0);
+});
