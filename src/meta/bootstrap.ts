@@ -15,11 +15,11 @@
  * Internally an undefined value in a resample series is NaN; it never leaves this module as a
  * number (intervals are computed over the defined values and are null when too few are defined).
  */
-import { levelRanks, levelsOf } from './levels.ts';
-import { seededRandom } from './random.ts';
+import { levelsOf } from './levels.ts';
+import { seededRandom, type Random } from './random.ts';
 
 /** Judge × expert tables up to this many cells use the table path. */
-const TABLE_LIMIT = 4096;
+export const TABLE_LIMIT = 4096;
 
 /** One set of pairs whose ρ and MAE are bootstrapped (a model, a domain, a criterion group …). */
 export interface BootstrapGroup {
@@ -117,11 +117,11 @@ export function bootstrapGroup(data: PairArrays, members: ArrayLike<number>, clu
 
 /** Buffers reused across resamples, sized for the largest group. */
 export class BootstrapScratch {
-  table: Float64Array;
-  wj: Float64Array;
-  wh: Float64Array;
-  rj: Float64Array;
-  rh: Float64Array;
+  table = new Float64Array(0);
+  wj = new Float64Array(0);
+  wh = new Float64Array(0);
+  rj = new Float64Array(0);
+  rh = new Float64Array(0);
   constructor(groups: readonly BootstrapGroup[]) {
     let t = 0;
     let kj = 0;
@@ -132,10 +132,19 @@ export class BootstrapScratch {
       kh = Math.max(kh, g.humanLevels.length);
     }
     this.table = new Float64Array(t);
-    this.wj = new Float64Array(kj);
-    this.wh = new Float64Array(kh);
-    this.rj = new Float64Array(kj);
-    this.rh = new Float64Array(kh);
+    this.resize(kj, kh);
+  }
+
+  /** Makes room for kj judge levels and kh expert levels. */
+  resize(kj: number, kh: number): void {
+    if (this.wj.length < kj) {
+      this.wj = new Float64Array(kj);
+      this.rj = new Float64Array(kj);
+    }
+    if (this.wh.length < kh) {
+      this.wh = new Float64Array(kh);
+      this.rh = new Float64Array(kh);
+    }
   }
 }
 
@@ -149,67 +158,115 @@ export interface WeightedStats {
  * weight 1 this is the plain statistic of the group.
  */
 export function weightedStats(g: BootstrapGroup, weight: ArrayLike<number>, scratch = new BootstrapScratch([g])): WeightedStats {
+  // Fields are copied into locals: typed-array stores in the hot loops would otherwise make V8
+  // reload them on every iteration.
   const kj = g.judgeLevels.length;
   const kh = g.humanLevels.length;
-  const wj = scratch.wj.subarray(0, kj).fill(0);
-  const wh = scratch.wh.subarray(0, kh).fill(0);
-  const rj = scratch.rj.subarray(0, kj);
-  const rh = scratch.rh.subarray(0, kh);
+  const { clusters, cellStart, cellCount, judgeLevels, humanLevels } = g;
+  const nClusters = clusters.length;
+  const { wj, wh, rj, rh } = scratch;
+  wj.fill(0, 0, kj);
+  wh.fill(0, 0, kh);
   let total = 0;
   let absSum = 0;
   let cov = 0;
   if (g.table) {
-    const t = scratch.table.subarray(0, kj * kh).fill(0);
-    for (let p = 0; p < g.clusters.length; p++) {
-      const w = weight[g.clusters[p]!]!;
+    const t = scratch.table;
+    const joint = g.cellJoint;
+    t.fill(0, 0, kj * kh);
+    for (let p = 0; p < nClusters; p++) {
+      const w = weight[clusters[p]!]!;
       if (w === 0) continue;
-      for (let c = g.cellStart[p]!; c < g.cellStart[p + 1]!; c++) t[g.cellJoint[c]!]! += w * g.cellCount[c]!;
+      const end = cellStart[p + 1]!;
+      for (let c = cellStart[p]!; c < end; c++) t[joint[c]!]! += w * cellCount[c]!;
     }
-    for (let j = 0; j < kj; j++) {
-      for (let h = 0; h < kh; h++) {
-        const v = t[j * kh + h]!;
-        if (v === 0) continue;
-        wj[j]! += v;
-        wh[h]! += v;
-        absSum += v * Math.abs(g.judgeLevels[j]! - g.humanLevels[h]!);
-      }
-    }
-    for (let j = 0; j < kj; j++) total += wj[j]!;
-    levelRanks(wj, rj);
-    levelRanks(wh, rh);
-    const mean = (total + 1) / 2;
-    for (let j = 0; j < kj; j++) {
-      const dj = rj[j]! - mean;
-      for (let h = 0; h < kh; h++) {
-        const v = t[j * kh + h]!;
-        if (v !== 0) cov += v * dj * (rh[h]! - mean);
-      }
-    }
-  } else {
-    for (let p = 0; p < g.clusters.length; p++) {
-      const w = weight[g.clusters[p]!]!;
+    return tableStats(t, 0, judgeLevels, humanLevels, scratch);
+  }
+  {
+    const cj = g.cellJ;
+    const ch = g.cellH;
+    for (let p = 0; p < nClusters; p++) {
+      const w = weight[clusters[p]!]!;
       if (w === 0) continue;
-      for (let c = g.cellStart[p]!; c < g.cellStart[p + 1]!; c++) {
-        const v = w * g.cellCount[c]!;
-        const j = g.cellJ[c]!;
-        const h = g.cellH[c]!;
+      const end = cellStart[p + 1]!;
+      for (let c = cellStart[p]!; c < end; c++) {
+        const v = w * cellCount[c]!;
+        const j = cj[c]!;
+        const h = ch[c]!;
         wj[j]! += v;
         wh[h]! += v;
         total += v;
-        absSum += v * Math.abs(g.judgeLevels[j]! - g.humanLevels[h]!);
+        absSum += v * Math.abs(judgeLevels[j]! - humanLevels[h]!);
       }
     }
-    levelRanks(wj, rj);
-    levelRanks(wh, rh);
+    ranksInto(wj, kj, rj);
+    ranksInto(wh, kh, rh);
     const mean = (total + 1) / 2;
-    for (let p = 0; p < g.clusters.length; p++) {
-      const w = weight[g.clusters[p]!]!;
+    for (let p = 0; p < nClusters; p++) {
+      const w = weight[clusters[p]!]!;
       if (w === 0) continue;
-      for (let c = g.cellStart[p]!; c < g.cellStart[p + 1]!; c++) {
-        cov += w * g.cellCount[c]! * (rj[g.cellJ[c]!]! - mean) * (rh[g.cellH[c]!]! - mean);
-      }
+      const end = cellStart[p + 1]!;
+      for (let c = cellStart[p]!; c < end; c++) cov += w * cellCount[c]! * (rj[cj[c]!]! - mean) * (rh[ch[c]!]! - mean);
+    }
+    return finish(wj, wh, rj, rh, kj, kh, total, absSum, cov);
+  }
+}
+
+/**
+ * ρ and MAE from a weighted judge × expert table stored row-major (judge level major) at `offset`
+ * of `t`. Levels with zero weight are harmless: they add nothing to any sum.
+ */
+export function tableStats(
+  t: Float64Array,
+  offset: number,
+  judgeLevels: Float64Array,
+  humanLevels: Float64Array,
+  scratch: BootstrapScratch,
+): WeightedStats {
+  const kj = judgeLevels.length;
+  const kh = humanLevels.length;
+  const { wj, wh, rj, rh } = scratch;
+  wj.fill(0, 0, kj);
+  wh.fill(0, 0, kh);
+  let absSum = 0;
+  for (let j = 0; j < kj; j++) {
+    const row = offset + j * kh;
+    for (let h = 0; h < kh; h++) {
+      const v = t[row + h]!;
+      if (v === 0) continue;
+      wj[j]! += v;
+      wh[h]! += v;
+      absSum += v * Math.abs(judgeLevels[j]! - humanLevels[h]!);
     }
   }
+  let total = 0;
+  for (let j = 0; j < kj; j++) total += wj[j]!;
+  ranksInto(wj, kj, rj);
+  ranksInto(wh, kh, rh);
+  const mean = (total + 1) / 2;
+  let cov = 0;
+  for (let j = 0; j < kj; j++) {
+    const dj = rj[j]! - mean;
+    const row = offset + j * kh;
+    for (let h = 0; h < kh; h++) {
+      const v = t[row + h]!;
+      if (v !== 0) cov += v * dj * (rh[h]! - mean);
+    }
+  }
+  return finish(wj, wh, rj, rh, kj, kh, total, absSum, cov);
+}
+
+function finish(
+  wj: Float64Array,
+  wh: Float64Array,
+  rj: Float64Array,
+  rh: Float64Array,
+  kj: number,
+  kh: number,
+  total: number,
+  absSum: number,
+  cov: number,
+): WeightedStats {
   const mean = (total + 1) / 2;
   let vj = 0;
   let vh = 0;
@@ -217,6 +274,16 @@ export function weightedStats(g: BootstrapGroup, weight: ArrayLike<number>, scra
   for (let h = 0; h < kh; h++) vh += wh[h]! * (rh[h]! - mean) ** 2;
   const rho = total < 2 || vj === 0 || vh === 0 ? NaN : Math.max(-1, Math.min(1, cov / Math.sqrt(vj * vh)));
   return { spearman: rho, mae: total === 0 ? NaN : absSum / total };
+}
+
+/** levelRanks over the first k entries, without allocating a view. */
+function ranksInto(w: Float64Array, k: number, out: Float64Array): void {
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    const x = w[i]!;
+    out[i] = below + (x + 1) / 2;
+    below += x;
+  }
 }
 
 export interface BootstrapOptions {
@@ -231,6 +298,13 @@ export interface BootstrapSeries {
   mae: Float64Array[];
 }
 
+/** One resample: how often each of the clusters is drawn, drawing as many as there are. */
+export function drawClusterWeights(random: Random, weight: Float64Array): void {
+  const n = weight.length;
+  weight.fill(0);
+  for (let i = 0; i < n; i++) weight[random.below(n)]!++;
+}
+
 /**
  * Draws `resamples` cluster resamples and evaluates every group on each. All groups see the same
  * draws, so series of different groups (two judges, a model and the pooled set) are paired.
@@ -243,8 +317,7 @@ export function clusterBootstrap(groups: readonly BootstrapGroup[], clusterCount
   const spearman = groups.map(() => new Float64Array(B));
   const mae = groups.map(() => new Float64Array(B));
   for (let b = 0; b < B; b++) {
-    weight.fill(0);
-    for (let i = 0; i < clusterCount; i++) weight[random.below(clusterCount)]!++;
+    drawClusterWeights(random, weight);
     for (let g = 0; g < groups.length; g++) {
       const s = weightedStats(groups[g]!, weight, scratch);
       spearman[g]![b] = s.spearman;
@@ -254,52 +327,3 @@ export function clusterBootstrap(groups: readonly BootstrapGroup[], clusterCount
   return { resamples: B, spearman, mae };
 }
 
-/** Per resample, the mean of the series' defined values (NaN when none is defined). */
-export function meanSeries(series: readonly Float64Array[], length: number): Float64Array {
-  const out = new Float64Array(length);
-  for (let b = 0; b < length; b++) {
-    let s = 0;
-    let k = 0;
-    for (const x of series) {
-      const v = x[b]!;
-      if (!Number.isNaN(v)) {
-        s += v;
-        k++;
-      }
-    }
-    out[b] = k === 0 ? NaN : s / k;
-  }
-  return out;
-}
-
-export function differenceSeries(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! - b[i]!;
-  return out;
-}
-
-export interface Interval {
-  lo: number;
-  hi: number;
-  /** Resamples in which the statistic was defined (the interval is taken over these). */
-  defined: number;
-}
-
-/**
- * The percentile interval at `level` (e.g. 0.95 → 2.5th and 97.5th percentiles, linear
- * interpolation between order statistics as numpy's default). Null when fewer than half of the
- * resamples gave a defined value: an interval over the few survivors would be misleading.
- */
-export function percentileInterval(series: Float64Array, level: number): Interval | null {
-  const defined = series.filter((v) => !Number.isNaN(v)).sort();
-  if (defined.length === 0 || defined.length * 2 < series.length) return null;
-  const alpha = (1 - level) / 2;
-  return { lo: quantileSorted(defined, alpha), hi: quantileSorted(defined, 1 - alpha), defined: defined.length };
-}
-
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}

@@ -1,7 +1,8 @@
 /**
  * Distinct values and ranks. Every rank-based statistic here (Spearman, Kendall, kappa, ordinal
- * alpha, the bootstrap) works on dense level indices, so values are sorted once with the native
- * typed-array sort and then looked up by binary search instead of sorting objects with a comparator.
+ * alpha, the bootstrap) works on dense level indices: a few distinct values (the usual case for
+ * scores) are found by hashing, many by one native typed-array sort and binary search; objects are
+ * never sorted with a comparator.
  */
 
 export interface Levels {
@@ -13,7 +14,44 @@ export interface Levels {
   counts: Float64Array;
 }
 
+// Above this many distinct values, hashing loses to one native sort.
+const HASHED_LEVELS_LIMIT = 512;
+
 export function levelsOf(x: ArrayLike<number>): Levels {
+  return hashedLevels(x) ?? sortedLevels(x);
+}
+
+/** Scores usually take a handful of values: a hash of them avoids sorting n numbers. */
+function hashedLevels(x: ArrayLike<number>): Levels | null {
+  const n = x.length;
+  const slots = new Map<number, number>();
+  const slotOf = new Int32Array(n);
+  const seen: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    let s = slots.get(v);
+    if (s === undefined) {
+      if (seen.length === HASHED_LEVELS_LIMIT) return null;
+      s = seen.length;
+      slots.set(v, s);
+      seen.push(v);
+    }
+    slotOf[i] = s;
+  }
+  const values = Float64Array.from(seen).sort();
+  const rankOfSlot = new Int32Array(seen.length);
+  for (let k = 0; k < values.length; k++) rankOfSlot[slots.get(values[k]!)!] = k;
+  const index = new Int32Array(n);
+  const counts = new Float64Array(values.length);
+  for (let i = 0; i < n; i++) {
+    const k = rankOfSlot[slotOf[i]!]!;
+    index[i] = k;
+    counts[k]!++;
+  }
+  return { values, index, counts };
+}
+
+function sortedLevels(x: ArrayLike<number>): Levels {
   const n = x.length;
   const sorted = Float64Array.from(x as ArrayLike<number>).sort();
   let k = 0;

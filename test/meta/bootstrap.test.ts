@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  BootstrapPlan,
   bootstrapGroup,
   clusterBootstrap,
   differenceSeries,
@@ -149,3 +150,27 @@ test('a constant group has an undefined Spearman in every resample, so no interv
   assert.equal(percentileInterval(s.spearman[0]!, 0.95), null);
   assert.notEqual(percentileInterval(s.mae[0]!, 0.95), null);
 });
+
+for (const continuous of [false, true]) {
+  test(`plan of many groups (${continuous ? 'continuous: group by group' : 'discrete: shared tables'}) gives the same series as each group alone`, () => {
+    const d = synthetic(120, 12, 8, continuous);
+    // Two overlapping "models" (odd/even positions), a subset of clusters, and their union.
+    const even = Int32Array.from({ length: d.n / 2 }, (_, i) => 2 * i);
+    const odd = Int32Array.from({ length: d.n / 2 }, (_, i) => 2 * i + 1);
+    const firstClusters = all(d.n).filter((i) => d.cluster[i]! < 30);
+    const plan = new BootstrapPlan(d, 120);
+    const ge = plan.addGroup(even);
+    const go = plan.addGroup(odd);
+    const gf = plan.addGroup(firstClusters);
+    const gu = plan.addUnion([ge, go]);
+    const options = { resamples: 60, seed: 5 };
+    const got = plan.run(options);
+    const want = clusterBootstrap([even, odd, firstClusters, all(d.n)].map((m) => bootstrapGroup(d, m, 120)), 120, options);
+    for (const [g, w] of [[ge, 0], [go, 1], [gf, 2], [gu, 3]] as const) {
+      for (let b = 0; b < 60; b++) {
+        assert.ok(Math.abs(got.spearman[g]![b]! - want.spearman[w]![b]!) < 1e-12, `group ${g}, resample ${b}`);
+        assert.ok(Math.abs(got.mae[g]![b]! - want.mae[w]![b]!) < 1e-12);
+      }
+    }
+  });
+}
