@@ -46,8 +46,9 @@ export interface StoredRecord extends JudgmentRecord {
   retries: number;
 }
 
-/** The columns of `requests` as SQLite returns them. */
+/** A request joined with its judgment, as SQLite returns it. */
 export interface RequestsRowSql {
+  id: number;
   key: string;
   seq: number;
   sample_id: string;

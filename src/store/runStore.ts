@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { InputError } from '../core/errors.ts';
 import { canonicalJson } from '../core/hash.ts';
 import type { Judgment } from '../core/types.ts';
 import type { RunManifest } from './manifest.ts';
@@ -24,13 +25,18 @@ export interface OpenRunStoreOptions {
   synchronous?: Synchronous;
 }
 
+/**
+ * Counts of judgments, one per key: requests with identical prompts share one judgment, so `total`
+ * can be below `requests`, the number of request rows (what records() and exports yield).
+ */
 export interface RunCounts {
   total: number;
   pending: number;
   scored: number;
   unscored: number;
   error: number;
-  /** Rows per `reason` text among unscored and error rows (`unknown` where none was given). */
+  requests: number;
+  /** Judgments per `reason` text among unscored and error rows (`unknown` where none was given). */
   byReason: Record<string, number>;
 }
 
@@ -54,7 +60,10 @@ export interface JudgmentToSave {
 }
 
 /**
- * A run file: its manifest and one row per request, each updated in place by its judgment.
+ * A run file: its manifest, one row per request (a sample on a criterion, per repeat) and one
+ * judgment per key, updated in place. The key is the hash of what the judge is asked (prompt,
+ * judge, parameters, repeat), so requests with identical prompts (two models giving the same
+ * answer) share one judgment and each still has its own row in records() and exports.
  * Iterators read in pages, so a caller may write (save judgments) between the items it receives
  * and memory stays flat however large the run.
  */
@@ -63,21 +72,29 @@ export interface RunStore {
   readonly readonly: boolean;
   getManifest(): RunManifest | null;
   setManifest(m: RunManifest): void;
-  /** One transaction; a key already present is left as it is (resume). Returns rows newly added. */
+  /**
+   * One transaction. A request already present (same sample id, criterion key and repeat) is left
+   * as it is, judgment included (resume); a new request whose key exists shares that judgment.
+   * Returns the number of requests newly added. The same sample id with different content is an
+   * InputError.
+   */
   addRequests(rows: RequestRow[]): number;
   statusOf(key: string): RequestStatus | undefined;
-  /** Durable when it returns (survives SIGKILL of the process); exactly one row per key, ever. */
+  /**
+   * Durable when it returns (survives SIGKILL of the process); exactly one judgment per key, ever.
+   * The judgment must carry the prompt hash its requests were added with.
+   */
   saveJudgment(key: string, judgment: Judgment, times: JudgmentTimes): void;
   /** The same for many judgments in one transaction. */
   saveJudgments(batch: JudgmentToSave[]): void;
   /**
-   * Sends unscored and/or error rows back to pending; the judgments they held are kept in the
-   * `superseded` table and the row's `retries` count goes up. Returns how many rows were reset.
+   * Sends unscored and/or error judgments back to pending; what they held is kept in the
+   * `superseded` table and their `retries` count goes up. Returns how many were reset.
    */
   resetForRetry(which: { unscored?: boolean; errors?: boolean }): number;
-  /** Keys still pending, in seq order. */
+  /** Keys still pending, each once, in the seq order of their first request. */
   pendingKeys(): IterableIterator<string>;
-  /** Rows in seq order, as records (StoredRecord extends JudgmentRecord). */
+  /** One record per request in seq order (StoredRecord extends JudgmentRecord). */
   records(filter?: RecordFilter): IterableIterator<StoredRecord>;
   counts(): RunCounts;
   stats(): RunStats;
@@ -92,17 +109,21 @@ export interface RunStore {
 const PAGE_SIZE = 1000;
 const SEQ_BEFORE_ALL = Number.MIN_SAFE_INTEGER;
 
-const INSERT_REQUEST = `
-  INSERT INTO requests (key, seq, sample_id, instruction_id, model_id, task_type, task_subtype,
-    task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
-    scale_kind, scale_min, scale_max, repeat, human_score, judge_model, prompt_hash)
-  VALUES (@key, @seq, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
-    @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
-    @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model, @prompt_hash)
+const INSERT_JUDGMENT = `
+  INSERT INTO judgments (key, seq, prompt_hash) VALUES (@key, @seq, @prompt_hash)
   ON CONFLICT (key) DO NOTHING`;
 
+const INSERT_REQUEST = `
+  INSERT INTO requests (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
+    task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
+    scale_kind, scale_min, scale_max, repeat, human_score, judge_model)
+  VALUES (@seq, @key, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
+    @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
+    @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model)
+  ON CONFLICT (sample_id, criterion_key, repeat) DO NOTHING`;
+
 const SAVE_JUDGMENT = `
-  UPDATE requests SET status = @status, score = @score, rationale = @rationale, raw = @raw,
+  UPDATE judgments SET status = @status, score = @score, rationale = @rationale, raw = @raw,
     reasoning = @reasoning, reason = @reason, finish_reason = @finish_reason,
     prompt_tokens = @prompt_tokens, completion_tokens = @completion_tokens, latency_ms = @latency_ms,
     attempts = @attempts, endpoint = @endpoint, judge_id = @judge_id, started_at = @started_at,
@@ -111,6 +132,19 @@ const SAVE_JUDGMENT = `
 
 const JUDGMENT_COLUMNS = `status, score, rationale, raw, reasoning, reason, finish_reason, prompt_tokens,
   completion_tokens, latency_ms, attempts, endpoint, judge_id, started_at, finished_at`;
+
+/** A page of requests with their judgments; CROSS JOIN keeps the walk on requests in seq order. */
+const RECORDS_PAGE = (statusFilter: string) => `
+  SELECT r.id, r.seq, r.key, r.sample_id, r.instruction_id, r.model_id, r.task_type, r.task_subtype,
+    r.task_subsubtype, r.difficulty, r.domain, r.criterion_key, r.criterion_name, r.criterion_group,
+    r.gate, r.scale_kind, r.scale_min, r.scale_max, r.repeat, r.human_score, r.judge_model,
+    j.prompt_hash, j.status, j.score, j.rationale, j.raw, j.reasoning, j.reason, j.finish_reason,
+    j.prompt_tokens, j.completion_tokens, j.latency_ms, j.attempts, j.endpoint, j.judge_id,
+    j.started_at, j.finished_at, j.retries
+  FROM requests r CROSS JOIN judgments j ON j.key = r.key
+  WHERE ${statusFilter} (r.seq, r.id) > (?, ?)
+  ORDER BY r.seq, r.id
+  LIMIT ${PAGE_SIZE}`;
 
 export function openRunStore(file: string, options: OpenRunStoreOptions = {}): RunStore {
   return new SqliteRunStore(file, options);
@@ -153,23 +187,31 @@ class SqliteRunStore implements RunStore {
   }
 
   addRequests(rows: RequestRow[]): number {
-    const insert = this.stmt(INSERT_REQUEST);
-    const existing = this.stmt('SELECT sample_id, criterion_key, repeat FROM requests WHERE key = ?');
+    const insertJudgment = this.stmt(INSERT_JUDGMENT);
+    const insertRequest = this.stmt(INSERT_REQUEST);
+    const judgmentHash = this.stmt('SELECT prompt_hash FROM judgments WHERE key = ?').pluck();
+    const requestKey = this.stmt('SELECT key FROM requests WHERE sample_id = ? AND criterion_key = ? AND repeat = ?').pluck();
     return this.db.transaction(() => {
       let added = 0;
       for (const row of rows) {
-        if (insert.run(requestParams(row)).changes === 1) {
+        const params = requestParams(row);
+        if (insertJudgment.run(params).changes === 0) {
+          // An existing key: a resume, or another request with the very same prompt, which shares
+          // the judgment. A different prompt under the same key would be a caller's bug.
+          const hash = judgmentHash.get(row.key) as string;
+          if (hash !== row.promptHash) {
+            throw new Error(`${this.file}: key ${row.key} was added with prompt hash ${hash}, now with ${row.promptHash}`);
+          }
+        }
+        if (insertRequest.run(params).changes === 1) {
           added++;
           continue;
         }
-        // The key is taken. On a resume it is this same request; if another request maps to the
-        // same key, one of them would silently have no judgment, so refuse the whole batch.
-        const had = existing.get(row.key) as { sample_id: string; criterion_key: string; repeat: number };
-        if (had.sample_id !== row.sampleId || had.criterion_key !== row.criterionKey || had.repeat !== row.repeat) {
-          throw new Error(
-            `${this.file}: request key ${row.key} already belongs to sample ${had.sample_id}, criterion ${had.criterion_key}, ` +
-              `repeat ${had.repeat}; sample ${row.sampleId}, criterion ${row.criterionKey}, repeat ${row.repeat} has the same key ` +
-              `(a key must identify one request)`,
+        const had = requestKey.get(row.sampleId, row.criterionKey, row.repeat) as string;
+        if (had !== row.key) {
+          throw new InputError(
+            `sample ${JSON.stringify(row.sampleId)} comes twice with different content (criterion ${row.criterionKey}, repeat ${row.repeat}); sample ids must be unique`,
+            { file: this.file },
           );
         }
       }
@@ -178,7 +220,7 @@ class SqliteRunStore implements RunStore {
   }
 
   statusOf(key: string): RequestStatus | undefined {
-    return this.stmt('SELECT status FROM requests WHERE key = ?').pluck().get(key) as RequestStatus | undefined;
+    return this.stmt('SELECT status FROM judgments WHERE key = ?').pluck().get(key) as RequestStatus | undefined;
   }
 
   saveJudgment(key: string, judgment: Judgment, times: JudgmentTimes): void {
@@ -220,7 +262,7 @@ class SqliteRunStore implements RunStore {
   }
 
   private explainMissedSave(key: string, promptHash: string): never {
-    const had = this.stmt('SELECT prompt_hash FROM requests WHERE key = ?').pluck().get(key) as string | undefined;
+    const had = this.stmt('SELECT prompt_hash FROM judgments WHERE key = ?').pluck().get(key) as string | undefined;
     if (had === undefined) throw new Error(`${this.file}: no request with key ${key}; add it with addRequests first`);
     throw new Error(`${this.file}: request ${key} was added with prompt hash ${had}, but its judgment carries ${promptHash}`);
   }
@@ -254,10 +296,10 @@ class SqliteRunStore implements RunStore {
     return this.db.transaction(() => {
       this.stmt(
         `INSERT INTO superseded (key, ${JUDGMENT_COLUMNS}, superseded_at)
-         SELECT key, ${JUDGMENT_COLUMNS}, ? FROM requests WHERE status IN (${inList})`,
+         SELECT key, ${JUDGMENT_COLUMNS}, ? FROM judgments WHERE status IN (${inList})`,
       ).run(Date.now());
       return this.stmt(
-        `UPDATE requests SET status = 'pending', score = NULL, rationale = NULL, raw = NULL, reasoning = NULL,
+        `UPDATE judgments SET status = 'pending', score = NULL, rationale = NULL, raw = NULL, reasoning = NULL,
            reason = NULL, finish_reason = NULL, prompt_tokens = NULL, completion_tokens = NULL, latency_ms = NULL,
            attempts = 0, endpoint = NULL, judge_id = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1
          WHERE status IN (${inList})`,
@@ -267,7 +309,7 @@ class SqliteRunStore implements RunStore {
 
   *pendingKeys(): IterableIterator<string> {
     const page = this.stmt(
-      `SELECT seq, key FROM requests WHERE status = 'pending' AND (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${PAGE_SIZE}`,
+      `SELECT seq, key FROM judgments WHERE status = 'pending' AND (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${PAGE_SIZE}`,
     );
     let after: [number, string] = [SEQ_BEFORE_ALL, ''];
     while (true) {
@@ -287,33 +329,30 @@ class SqliteRunStore implements RunStore {
       if (unknown.length > 0) throw new Error(`unknown status ${unknown.join(', ')}; expected ${REQUEST_STATUSES.join(', ')}`);
       if (statuses.length === 0) return;
     }
-    // With several statuses the seq index is walked and rows filtered (`+status` keeps the planner
-    // off the status index, which would sort every remaining row for each page).
     const where =
       statuses === null || statuses.length === REQUEST_STATUSES.length
         ? ''
-        : statuses.length === 1
-          ? `status = '${statuses[0]}' AND`
-          : `+status IN (${statuses.map((s) => `'${s}'`).join(', ')}) AND`;
-    const page = this.stmt(`SELECT * FROM requests WHERE ${where} (seq, key) > (?, ?) ORDER BY seq, key LIMIT ${PAGE_SIZE}`);
-    let after: [number, string] = [SEQ_BEFORE_ALL, ''];
+        : `j.status IN (${statuses.map((st) => `'${st}'`).join(', ')}) AND`;
+    const page = this.stmt(RECORDS_PAGE(where));
+    let after: [number, number] = [SEQ_BEFORE_ALL, 0];
     while (true) {
       const rows = page.all(...after) as RequestsRowSql[];
       for (const r of rows) yield toRecord(r, this.judgeById(r.judge_id));
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE_SIZE) return;
-      after = [last.seq, last.key];
+      after = [last.seq, last.id];
     }
   }
 
   counts(): RunCounts {
-    const counts: RunCounts = { total: 0, pending: 0, scored: 0, unscored: 0, error: 0, byReason: {} };
-    for (const r of this.stmt('SELECT status, count(*) AS n FROM requests GROUP BY status').all() as Array<{ status: RequestStatus; n: number }>) {
+    const counts: RunCounts = { total: 0, pending: 0, scored: 0, unscored: 0, error: 0, requests: 0, byReason: {} };
+    for (const r of this.stmt('SELECT status, count(*) AS n FROM judgments GROUP BY status').all() as Array<{ status: RequestStatus; n: number }>) {
       counts[r.status] = r.n;
       counts.total += r.n;
     }
+    counts.requests = this.stmt('SELECT count(*) FROM requests').pluck().get() as number;
     const reasons = this.stmt(
-      `SELECT coalesce(reason, 'unknown') AS reason, count(*) AS n FROM requests
+      `SELECT coalesce(reason, 'unknown') AS reason, count(*) AS n FROM judgments
        WHERE status IN ('unscored', 'error') GROUP BY 1 ORDER BY 2 DESC, 1`,
     ).all() as Array<{ reason: string; n: number }>;
     for (const r of reasons) counts.byReason[r.reason] = r.n;
@@ -323,10 +362,10 @@ class SqliteRunStore implements RunStore {
   stats(): RunStats {
     const totals = this.stmt(
       `SELECT count(latency_ms) AS n, coalesce(sum(prompt_tokens), 0) AS prompt, coalesce(sum(completion_tokens), 0) AS completion
-       FROM requests`,
+       FROM judgments`,
     ).get() as { n: number; prompt: number; completion: number };
     // Nearest rank, read with OFFSET so the latencies are never all held in memory.
-    const nth = this.stmt('SELECT latency_ms FROM requests WHERE latency_ms IS NOT NULL ORDER BY latency_ms LIMIT 1 OFFSET ?').pluck();
+    const nth = this.stmt('SELECT latency_ms FROM judgments WHERE latency_ms IS NOT NULL ORDER BY latency_ms LIMIT 1 OFFSET ?').pluck();
     const percentile = (p: number): number | null =>
       totals.n === 0 ? null : (nth.get(Math.max(0, Math.ceil(p * totals.n) - 1)) as number);
     return {

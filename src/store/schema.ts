@@ -23,10 +23,38 @@ const MIGRATIONS: readonly string[] = [
     json TEXT NOT NULL UNIQUE
   );
 
-  -- One row per request, ever: a judgment updates its request's row in place.
-  CREATE TABLE requests (
+  -- One row per judgment key (prompt + judge + params + repeat), ever: the judgment updates it in
+  -- place. Requests whose prompts are identical (two models giving the same answer) share one.
+  CREATE TABLE judgments (
     key TEXT PRIMARY KEY NOT NULL,
+    -- seq of the first request that needed this judgment: the order pending keys come out in
     seq INTEGER NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'scored', 'unscored', 'error')),
+    score REAL,
+    rationale TEXT,
+    raw TEXT,
+    reasoning TEXT,
+    reason TEXT,
+    finish_reason TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    latency_ms REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    endpoint TEXT,
+    judge_id INTEGER REFERENCES judges (id),
+    started_at INTEGER,
+    finished_at INTEGER,
+    -- how many times --retry-unscored / --retry-errors sent this judgment back to pending
+    retries INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX judgments_by_status ON judgments (status, seq, key);
+
+  -- One row per request: a sample on a criterion (and repeat), pointing at its judgment.
+  CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    key TEXT NOT NULL REFERENCES judgments (key),
     sample_id TEXT NOT NULL,
     instruction_id TEXT NOT NULL,
     model_id TEXT,
@@ -45,27 +73,10 @@ const MIGRATIONS: readonly string[] = [
     repeat INTEGER NOT NULL,
     human_score REAL,
     judge_model TEXT NOT NULL,
-    prompt_hash TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'scored', 'unscored', 'error')),
-    score REAL,
-    rationale TEXT,
-    raw TEXT,
-    reasoning TEXT,
-    reason TEXT,
-    finish_reason TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    latency_ms REAL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    endpoint TEXT,
-    judge_id INTEGER REFERENCES judges(id),
-    started_at INTEGER,
-    finished_at INTEGER,
-    -- how many times --retry-unscored / --retry-errors sent this request back to pending
-    retries INTEGER NOT NULL DEFAULT 0
+    UNIQUE (sample_id, criterion_key, repeat)
   );
-  CREATE INDEX requests_by_seq ON requests (seq, key);
-  CREATE INDEX requests_by_status ON requests (status, seq, key);
+  CREATE INDEX requests_by_seq ON requests (seq, id);
+  CREATE INDEX requests_by_key ON requests (key);
 
   -- Judgments replaced by a retry: kept so a retry never destroys what the judge said before.
   CREATE TABLE superseded (

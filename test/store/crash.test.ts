@@ -66,7 +66,7 @@ test('judgments survive SIGKILL mid-stream: every committed one present and whol
   }
   assert.equal(printed.size, COUNT, 'every request judged exactly once over all rounds');
   const db = new Database(file, { readonly: true });
-  assert.deepEqual(db.prepare('SELECT status, count(*) AS n FROM requests GROUP BY status').all(), [{ status: 'scored', n: COUNT }]);
+  assert.deepEqual(db.prepare('SELECT status, count(*) AS n FROM judgments GROUP BY status').all(), [{ status: 'scored', n: COUNT }]);
   db.close();
 });
 
@@ -79,8 +79,9 @@ function checkFile(file: string, printed: Set<string>, when: string): string[] {
   try {
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok', when);
     assert.equal(db.prepare('SELECT count(*) FROM requests').pluck().get(), COUNT, when);
+    assert.equal(db.prepare('SELECT count(*) FROM judgments').pluck().get(), COUNT, when);
     assert.equal(db.prepare('SELECT count(*) FROM (SELECT key FROM requests GROUP BY key HAVING count(*) > 1)').pluck().get(), 0, when);
-    const rows = db.prepare('SELECT key, status, score, raw, rationale, prompt_tokens, attempts, judge_id FROM requests').all() as Array<{
+    const rows = db.prepare('SELECT key, status, score, raw, rationale, prompt_tokens, attempts, judge_id FROM judgments').all() as Array<{
       key: string; status: string; score: number | null; raw: string | null; rationale: string | null; prompt_tokens: number | null; attempts: number; judge_id: number | null;
     }>;
     const unprinted: string[] = [];

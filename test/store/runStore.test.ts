@@ -25,6 +25,7 @@ test('addRequests adds each key once, however often it is called', (t) => {
   assert.equal(store.addRequests(rows), 20);
   assert.equal(store.addRequests(rows), 0);
   assert.equal(store.counts().total, 50);
+  assert.equal(store.counts().requests, 50);
   assert.equal(store.counts().pending, 50);
   assert.equal(store.statusOf('key-000007'), 'pending');
   assert.equal(store.statusOf('no-such-key'), undefined);
@@ -40,13 +41,44 @@ test('re-adding a key keeps its judgment (a resume does not reset finished work)
   store.close();
 });
 
-test('two different requests under one key are refused, and the batch is not half-added', (t) => {
+test('requests with the same prompt share one judgment and each keeps its own record', (t) => {
+  const store = openRunStore(join(tempDir(t), 'run.sqlite'));
+  // Two models gave the same answer: different samples, the very same prompt, hence the same key.
+  const first = requestRow(1, { modelId: 'model-a' });
+  const twin = { ...first, sampleId: 'twin-sample', modelId: 'model-b', seq: 50 };
+  assert.equal(store.addRequests([first, requestRow(2), twin]), 3);
+  assert.deepEqual([...store.pendingKeys()], ['key-000001', 'key-000002']);
+  store.saveJudgment('key-000001', judgmentFor(1), { startedAt: 0, finishedAt: 1 });
+  const records = [...store.records()];
+  assert.deepEqual(records.map((r) => [r.sampleId, r.modelId, r.key, r.status, r.score]), [
+    [first.sampleId, 'model-a', 'key-000001', 'scored', 1],
+    ['sample-0', null, 'key-000002', 'pending', null],
+    ['twin-sample', 'model-b', 'key-000001', 'scored', 1],
+  ]);
+  assert.deepEqual(store.counts(), { total: 2, pending: 1, scored: 1, unscored: 0, error: 0, requests: 3, byReason: {} });
+  // A third twin added after the judgment exists gets it at once.
+  assert.equal(store.addRequests([{ ...first, sampleId: 'late-twin', seq: 60 }]), 1);
+  assert.equal([...store.records({ status: ['scored'] })].length, 3);
+  store.close();
+});
+
+test('one sample id with two different contents is refused, and the batch is not half-added', (t) => {
   const store = openRunStore(join(tempDir(t), 'run.sqlite'));
   store.addRequests([requestRow(1)]);
-  const clash = requestRow(2, { key: 'key-000001', sampleId: 'another-sample' });
-  assert.throws(() => store.addRequests([requestRow(3), clash]), /key-000001 already belongs to sample sample-0.*another-sample/);
+  const clash = requestRow(2, { sampleId: requestRow(1).sampleId, criterionKey: requestRow(1).criterionKey });
+  assert.throws(
+    () => store.addRequests([requestRow(3), clash]),
+    (err: unknown) => err instanceof InputError && /sample "sample-0" comes twice with different content \(criterion censor, repeat 0\)/.test(err.message),
+  );
   assert.equal(store.statusOf('key-000003'), undefined);
-  assert.equal(store.counts().total, 1);
+  assert.equal(store.counts().requests, 1);
+  store.close();
+});
+
+test('a key re-added with another prompt hash is a caller bug and is refused', (t) => {
+  const store = openRunStore(join(tempDir(t), 'run.sqlite'));
+  store.addRequests([requestRow(1)]);
+  assert.throws(() => store.addRequests([requestRow(1, { sampleId: 'other', promptHash: 'f'.repeat(64) })]), /was added with prompt hash .* now with f+/);
   store.close();
 });
 
@@ -86,7 +118,7 @@ test('scored, unscored and error judgments come back as records with every field
   }
 });
 
-test('saving again updates the row in place: one row per key', (t) => {
+test('saving again updates the judgment in place: one per key', (t) => {
   const file = join(tempDir(t), 'run.sqlite');
   const store = openRunStore(file);
   store.addRequests([requestRow(4)]);
@@ -94,7 +126,8 @@ test('saving again updates the row in place: one row per key', (t) => {
   store.saveJudgment('key-000004', judgmentFor(4, 'scored'), { startedAt: 3, finishedAt: 4 });
   store.close();
   const db = new Database(file, { readonly: true });
-  assert.deepEqual(db.prepare('SELECT key, status, score FROM requests').all(), [{ key: 'key-000004', status: 'scored', score: 1 }]);
+  assert.deepEqual(db.prepare('SELECT key, status, score FROM judgments').all(), [{ key: 'key-000004', status: 'scored', score: 1 }]);
+  assert.deepEqual(db.prepare('SELECT key FROM requests').all(), [{ key: 'key-000004' }]);
   db.close();
 });
 
@@ -136,6 +169,7 @@ test('counts, byReason and stats summarise the run', (t) => {
     scored: 8,
     unscored: 4,
     error: 4,
+    requests: 20,
     byReason: { no_result_block: 4, 'fatal: HTTP 400 prompt too long': 4 },
   });
   const s = store.stats();
@@ -181,7 +215,7 @@ test('resetForRetry sends only the asked statuses back to pending and keeps what
     { key: 'key-000001', status: 'unscored', raw: judgmentFor(1, 'unscored').raw, reason: 'no_result_block', attempts: 2 },
     { key: 'key-000002', status: 'error', raw: null, reason: 'fatal: HTTP 400 prompt too long', attempts: 1 },
   ]);
-  assert.equal(db.prepare('SELECT count(*) FROM requests').pluck().get(), 4);
+  assert.equal(db.prepare('SELECT count(*) FROM judgments').pluck().get(), 4);
   db.close();
 });
 
