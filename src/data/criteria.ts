@@ -4,12 +4,33 @@ import { parseScale, rubricText, type RubricInput } from '../core/scale.ts';
 import type { CriteriaCatalog, Criterion } from '../core/types.ts';
 import type { RowView } from './rowView.ts';
 
+/** What a dataset row says about one of its criteria. */
+export interface CriterionQuery {
+  name: string;
+  rubric: string;
+  /** The row's task path (task_type, task_subtype, task_subsubtype), as deep as it goes. */
+  task: readonly string[];
+}
+
 /**
- * Finds the catalog criterion a dataset's (name, rubric) pair stands for. Several criteria may share
- * a name (`facts`, `facts__2`), so a matcher that also compares rubrics is preferred; by default
- * the catalog's name lookup is used.
+ * Finds the catalog criterion a dataset's (name, rubric) pair stands for. Several criteria share a
+ * name (`facts`, `facts__2`), so a matcher that also weighs the rubric and the row's task is best.
  */
-export type CriterionMatcher = (name: string, rubric: string) => Criterion | undefined;
+export type CriterionMatcher = (query: CriterionQuery) => Criterion | undefined;
+
+interface ResolvingCatalog {
+  resolveCriterion(query: CriterionQuery): Criterion | undefined;
+}
+
+/** The catalog's own task- and rubric-aware look-up when it has one, else its name look-up. */
+export function defaultMatcher(catalog: CriteriaCatalog): CriterionMatcher {
+  const resolving = catalog as Partial<ResolvingCatalog>;
+  if (typeof resolving.resolveCriterion === 'function') {
+    const resolve = resolving.resolveCriterion.bind(catalog);
+    return (query) => resolve(query);
+  }
+  return (query) => catalog.byName(query.name);
+}
 
 const CACHE_LIMIT = 10_000;
 
@@ -32,16 +53,24 @@ export class CriterionResolver {
     readonly catalog: CriteriaCatalog,
     matcher?: CriterionMatcher,
   ) {
-    this.match = matcher ?? ((name) => catalog.byName(name));
+    this.match = matcher ?? defaultMatcher(catalog);
   }
 
   /** Returns null and records a problem on the row (naming `column`) when the rubric is unusable. */
-  fromNameAndRubric(view: RowView, name: string, rubric: RubricInput, column: string, label = ''): Criterion | null {
+  fromNameAndRubric(
+    view: RowView,
+    name: string,
+    rubric: RubricInput,
+    task: ReadonlyArray<string | null>,
+    column: string,
+    label = '',
+  ): Criterion | null {
     const text = rubricText(rubric);
-    const cacheKey = `${name}\u0000${typeof rubric === 'string' ? text : JSON.stringify(rubric)}`;
+    const taskPath = knownPrefix(task);
+    const cacheKey = `${name}\u0000${typeof rubric === 'string' ? text : JSON.stringify(rubric)}\u0000${taskPath.join('\u0001')}`;
     let hit = this.cache.get(cacheKey);
     if (hit === undefined) {
-      hit = this.build(name, rubric, text);
+      hit = this.build(name, rubric, text, taskPath);
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(cacheKey, hit);
     }
@@ -57,15 +86,11 @@ export class CriterionResolver {
   }
 
   forTask(path: ReadonlyArray<string | null>): Criterion[] | undefined {
-    const parts: string[] = [];
-    for (const p of path) {
-      if (p === null) break;
-      parts.push(p);
-    }
+    const parts = knownPrefix(path);
     return parts.length > 0 ? this.catalog.forTask(parts) : undefined;
   }
 
-  private build(name: string, rubric: RubricInput, text: string): Criterion | InputError {
+  private build(name: string, rubric: RubricInput, text: string, task: readonly string[]): Criterion | InputError {
     let scale;
     try {
       scale = parseScale(rubric);
@@ -73,11 +98,21 @@ export class CriterionResolver {
       if (err instanceof InputError) return err;
       throw err;
     }
-    const known = this.match(name, text);
+    const known = this.match({ name, rubric: text, task });
     if (known) {
       if (known.rubric === text) return known;
       return { ...known, rubric: text, scale };
     }
     return { key: customCriterionKey(name, text), name: { ru: name, en: null }, group: null, rubric: text, scale, gate: false };
   }
+}
+
+/** A task path up to its first missing level. */
+function knownPrefix(path: ReadonlyArray<string | null>): string[] {
+  const parts: string[] = [];
+  for (const p of path) {
+    if (p === null) break;
+    parts.push(p);
+  }
+  return parts;
 }

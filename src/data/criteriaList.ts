@@ -17,7 +17,13 @@ function score(value: unknown): number | null | undefined {
 }
 
 /** One element of a `criteria` list: a key, or `{name, rubric}` / `{criteria_name, rubrics}` / `{key}`. */
-function listedCriterion(ctx: ReadContext, view: RowView, element: unknown, label: string): ItemCriterion | null {
+function listedCriterion(
+  ctx: ReadContext,
+  view: RowView,
+  element: unknown,
+  task: ReadonlyArray<string | null>,
+  label: string,
+): ItemCriterion | null {
   const column = 'criteria';
   if (typeof element === 'string') {
     const found = ctx.resolver.byKey(element.trim());
@@ -40,7 +46,7 @@ function listedCriterion(ctx: ReadContext, view: RowView, element: unknown, labe
   if (name !== null && rubricRaw !== undefined && rubricRaw !== null) {
     const rubric = view.rubricValue(rubricRaw, column, label);
     if (rubric === null) return null;
-    const criterion = ctx.resolver.fromNameAndRubric(view, name, rubric, column, label);
+    const criterion = ctx.resolver.fromNameAndRubric(view, name, rubric, task, column, label);
     return criterion ? { criterion, humanScore } : null;
   }
   const found = key !== null ? ctx.resolver.byKey(key) : name !== null ? ctx.options.catalog.byName(name) : undefined;
@@ -63,7 +69,7 @@ export function criteriaOfRow(ctx: ReadContext, view: RowView, taskPath: Readonl
     const seen = new Set<string>();
     list.forEach((element, i) => {
       const label = `criteria[${i}]: `;
-      const item = listedCriterion(ctx, view, element, label);
+      const item = listedCriterion(ctx, view, element, taskPath, label);
       if (!item) return;
       if (seen.has(item.criterion.key)) {
         view.problem(`${label}criterion "${item.criterion.name.ru}" (${item.criterion.key}) is listed twice`, 'criteria');

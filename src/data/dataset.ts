@@ -40,10 +40,15 @@ function hasColumn(record: Record<string, unknown>, map: Record<string, string>,
   return Object.prototype.hasOwnProperty.call(record, map[name] ?? name);
 }
 
-/** The shape a row's columns say: POLLUX has `criteria_name`; POLLUX-instructions has `prompt_id` and `criteria` but no `answer`. */
-export function detectShape(record: Record<string, unknown>, map: Record<string, string> = {}): DatasetShape {
+/**
+ * The shape a row's columns say: POLLUX rows have `criteria_name`; POLLUX-instructions rows have
+ * `prompt_id` and no `answer`, plus a `criteria` list (or an answers file was given); anything else
+ * is generic.
+ */
+export function detectShape(record: Record<string, unknown>, map: Record<string, string> = {}, withAnswersFile = false): DatasetShape {
   if (hasColumn(record, map, 'criteria_name')) return 'pollux';
-  if (hasColumn(record, map, 'prompt_id') && hasColumn(record, map, 'criteria') && !hasColumn(record, map, 'answer')) return 'instructions';
+  const instructionLike = hasColumn(record, map, 'prompt_id') && !hasColumn(record, map, 'answer');
+  if (instructionLike && (withAnswersFile || hasColumn(record, map, 'criteria'))) return 'instructions';
   return 'generic';
 }
 
@@ -84,7 +89,8 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
     const format = tableFormatOf(file, options.format);
     const tableOptions = { format, maxRecordBytes: options.maxRecordBytes };
     const { first, all } = await peekFirstRecord(readTable(file, tableOptions));
-    const shape: DatasetShape = options.shape ?? (options.answers ? 'instructions' : first ? detectShape(first.record, ctx.map) : 'generic');
+    const withAnswers = options.answers !== undefined;
+    const shape: DatasetShape = options.shape ?? (first ? detectShape(first.record, ctx.map, withAnswers) : withAnswers ? 'instructions' : 'generic');
     this.stats.shape = shape;
 
     if (shape === 'instructions') {

@@ -5,7 +5,7 @@ import { describePosition, makeSample, packPosition, readInstructionFields, type
 import type { RowView } from './rowView.ts';
 import { isProblem, type TableFormat, type TableItem } from './tableTypes.ts';
 
-function criterionOf(ctx: ReadContext, view: RowView): Criterion | null {
+function criterionOf(ctx: ReadContext, view: RowView, task: ReadonlyArray<string | null>): Criterion | null {
   const name = view.requiredText('criteria_name');
   const raw = view.raw('rubrics');
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
@@ -17,7 +17,7 @@ function criterionOf(ctx: ReadContext, view: RowView): Criterion | null {
   }
   const rubric = view.rubricValue(raw, 'rubrics');
   if (rubric === null || !name) return null;
-  return ctx.resolver.fromNameAndRubric(view, name, rubric, 'rubrics');
+  return ctx.resolver.fromNameAndRubric(view, name, rubric, task, 'rubrics');
 }
 
 /**
@@ -50,7 +50,7 @@ export async function* polluxItems(
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
     const explicitId = view.id();
-    const criterion = criterionOf(ctx, view);
+    const criterion = criterionOf(ctx, view, [fields.taskType, fields.taskSubtype, fields.taskSubsubtype]);
     const humanScore = view.optionalNumber('criteria_score');
     if (criterion && humanScore !== null && !inScale(criterion.scale, humanScore)) {
       view.problem(`criteria_score ${humanScore} is outside the rubric's scale ${describeScale(criterion.scale)}`, 'criteria_score');
