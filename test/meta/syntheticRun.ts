@@ -66,9 +66,16 @@ export function syntheticRecords(o: SyntheticOptions): SyntheticRecord[] {
         const truth = c.binary ? (rnd.next() < 0.1 ? 1 : 0) : clip(Math.round(quality * 2 + (rnd.next() - 0.5)), 2);
         const k = 2 + rnd.below(2);
         const expertScores: number[] = [];
-        for (let e = 0; e < k; e++) expertScores.push(clip(truth + (rnd.next() < 0.2 ? (rnd.next() < 0.5 ? -1 : 1) : 0), max));
+        for (let e = 0; e < k; e++) {
+          const off = rnd.next() < 0.2;
+          const down = rnd.next() < 0.5;
+          expertScores.push(clip(truth + (off ? (down ? -1 : 1) : 0), max));
+        }
         const humanScore = expertScores.reduce((s, v) => s + v, 0) / k;
-        const judged = clip(truth + (rnd.next() < strayRate ? (rnd.next() < 0.6 ? 1 : -1) : 0), max);
+        // Both draws always happen, so runs differing only in judge noise share their expert scores.
+        const stray = rnd.next() < strayRate;
+        const up = rnd.next() < 0.6;
+        const judged = clip(truth + (stray ? (up ? 1 : -1) : 0), max);
         const unscored = rnd.next() < (o.unscoredRate ?? 0);
         const sampleId = `${instructionId}/${modelId}`;
         out.push({
