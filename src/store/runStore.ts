@@ -114,7 +114,7 @@ const INSERT_JUDGMENT = `
   ON CONFLICT (key) DO NOTHING`;
 
 const INSERT_REQUEST = `
-  INSERT INTO requests (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
+  INSERT INTO request_rows (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
     task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
     scale_kind, scale_min, scale_max, repeat, human_score, judge_model)
   VALUES (@seq, @key, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
@@ -141,7 +141,7 @@ const RECORDS_PAGE = (statusFilter: string) => `
     j.prompt_hash, j.status, j.score, j.rationale, j.raw, j.reasoning, j.reason, j.finish_reason,
     j.prompt_tokens, j.completion_tokens, j.latency_ms, j.attempts, j.endpoint, j.judge_id,
     j.started_at, j.finished_at, j.retries
-  FROM requests r CROSS JOIN judgments j ON j.key = r.key
+  FROM request_rows r CROSS JOIN judgments j ON j.key = r.key
   WHERE ${statusFilter} (r.seq, r.id) > (?, ?)
   ORDER BY r.seq, r.id
   LIMIT ${PAGE_SIZE}`;
@@ -190,7 +190,7 @@ class SqliteRunStore implements RunStore {
     const insertJudgment = this.stmt(INSERT_JUDGMENT);
     const insertRequest = this.stmt(INSERT_REQUEST);
     const judgmentHash = this.stmt('SELECT prompt_hash FROM judgments WHERE key = ?').pluck();
-    const requestKey = this.stmt('SELECT key FROM requests WHERE sample_id = ? AND criterion_key = ? AND repeat = ?').pluck();
+    const requestKey = this.stmt('SELECT key FROM request_rows WHERE sample_id = ? AND criterion_key = ? AND repeat = ?').pluck();
     return this.db.transaction(() => {
       let added = 0;
       for (const row of rows) {
@@ -350,7 +350,7 @@ class SqliteRunStore implements RunStore {
       counts[r.status] = r.n;
       counts.total += r.n;
     }
-    counts.requests = this.stmt('SELECT count(*) FROM requests').pluck().get() as number;
+    counts.requests = this.stmt('SELECT count(*) FROM request_rows').pluck().get() as number;
     const reasons = this.stmt(
       `SELECT coalesce(reason, 'unknown') AS reason, count(*) AS n FROM judgments
        WHERE status IN ('unscored', 'error') GROUP BY 1 ORDER BY 2 DESC, 1`,

@@ -51,7 +51,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX judgments_by_status ON judgments (status, seq, key);
 
   -- One row per request: a sample on a criterion (and repeat), pointing at its judgment.
-  CREATE TABLE requests (
+  CREATE TABLE request_rows (
     id INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,
     key TEXT NOT NULL REFERENCES judgments (key),
@@ -75,8 +75,18 @@ const MIGRATIONS: readonly string[] = [
     judge_model TEXT NOT NULL,
     UNIQUE (sample_id, criterion_key, repeat)
   );
-  CREATE INDEX requests_by_seq ON requests (seq, id);
-  CREATE INDEX requests_by_key ON requests (key);
+  CREATE INDEX request_rows_by_seq ON request_rows (seq, id);
+  CREATE INDEX request_rows_by_key ON request_rows (key);
+
+  -- The flat table a person (or the sqlite3 shell) expects: one row per request with its judgment.
+  CREATE VIEW requests AS
+    SELECT r.id, r.seq, r.key, r.sample_id, r.instruction_id, r.model_id, r.task_type, r.task_subtype,
+      r.task_subsubtype, r.difficulty, r.domain, r.criterion_key, r.criterion_name, r.criterion_group,
+      r.gate, r.scale_kind, r.scale_min, r.scale_max, r.repeat, r.human_score, r.judge_model,
+      j.prompt_hash, j.status, j.score, j.rationale, j.raw, j.reasoning, j.reason, j.finish_reason,
+      j.prompt_tokens, j.completion_tokens, j.latency_ms, j.attempts, j.endpoint, j.judge_id,
+      j.started_at, j.finished_at, j.retries
+    FROM request_rows r JOIN judgments j ON j.key = r.key;
 
   -- Judgments replaced by a retry: kept so a retry never destroys what the judge said before.
   CREATE TABLE superseded (
