@@ -7,3 +7,4 @@ export * from './taxonomy/index.ts';
 export * from './scoring/index.ts';
 export * from './judges/gguf/index.ts';
 export * from './store/index.ts';
+export * from './data/index.ts';

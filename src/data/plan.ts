@@ -86,8 +86,15 @@ function bump(map: Map<string | null, CountEntry>, value: string | null, request
   }
 }
 
+/** Most requests first, then most samples; entries without a value last among equals. */
 function sorted(map: Map<string | null, CountEntry>): CountEntry[] {
-  return [...map.values()].sort((a, b) => b.requests - a.requests || String(a.value).localeCompare(String(b.value)));
+  return [...map.values()].sort(
+    (a, b) =>
+      b.requests - a.requests ||
+      b.samples - a.samples ||
+      Number(a.value === null) - Number(b.value === null) ||
+      String(a.value).localeCompare(String(b.value)),
+  );
 }
 
 /**

@@ -5,12 +5,14 @@ import { register as criteria } from './criteria.ts';
 import { register as score } from './score.ts';
 import { register as exportRun } from './export.ts';
 import { register as run } from './run.ts';
+import { register as plan } from './plan.ts';
 
 /** Each command lives in its own file and adds itself to the program here. */
 export const commands: Array<(program: Command) => void> = [
   prompt,
   judge,
   run,
+  plan,
   criteria,
   score,
   exportRun,
