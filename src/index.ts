@@ -8,3 +8,4 @@ export * from './scoring/index.ts';
 export * from './judges/gguf/index.ts';
 export * from './store/index.ts';
 export * from './data/index.ts';
+export * from './meta/index.ts';
