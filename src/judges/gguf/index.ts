@@ -26,7 +26,7 @@ export interface GgufJudgeOptions {
   constrain?: boolean;
   /** Tokens per sequence (prompt + reply). Default: as large as memory allows, at most 8192. */
   contextSize?: number;
-  /** CPU threads for evaluation. Default: node-llama-cpp's choice (all math cores). */
+  /** CPU threads for evaluation. Default: 1 for a model under 64 MiB, else the CPU's math cores. */
   threads?: number;
   /** Default 'auto': a GPU (Metal, CUDA, Vulkan) when its prebuilt binary loads, else the CPU. */
   gpu?: GpuChoice;
@@ -35,6 +35,15 @@ export interface GgufJudgeOptions {
 }
 
 export const GGUF_DEFAULTS = { temperature: 0, maxTokens: 1024, concurrency: 1, maxContextSize: 8192 } as const;
+
+/**
+ * A tiny model's decoding step is microseconds of arithmetic, so splitting it over threads costs
+ * more in synchronisation than it saves (on 2 cores, one thread is ~30× faster than
+ * node-llama-cpp's default of at least 4). Real judges (GBs) use every math core.
+ */
+export function defaultThreads(modelBytes: number, cpuMathCores: number): number {
+  return modelBytes < 64 * 1024 * 1024 ? 1 : Math.max(1, cpuMathCores);
+}
 
 function checkOptions(o: GgufJudgeOptions): void {
   const positiveInt = (name: string, v: number | undefined): void => {
@@ -66,7 +75,7 @@ export async function createGgufJudge(options: GgufJudgeOptions): Promise<GgufJu
       context = await model.createContext({
         sequences: concurrency,
         contextSize: options.contextSize ?? { max: Math.min(GGUF_DEFAULTS.maxContextSize, model.trainContextSize) },
-        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        threads: options.threads ?? defaultThreads(model.size, llama.cpuMathCores),
         ...(options.signal ? { createSignal: options.signal } : {}),
       });
     } catch (err) {
