@@ -78,6 +78,7 @@ function moreStatistics(b: ModelBreakdown): string {
   const row = (label: string, e: AgreementEntry) => [
     label,
     int(e.n),
+    formatCoverage(e.coverage),
     formatNumber(e.pearson, 3, e.undefinedReason),
     formatNumber(e.kendallTauB, 3, e.undefinedReason),
     formatNumber(e.rmse),
@@ -89,7 +90,7 @@ function moreStatistics(b: ModelBreakdown): string {
     formatNumber(e.alphaOrdinal),
   ];
   return textTable(
-    ['model', 'n', 'Pearson r', 'Kendall τb', 'RMSE', 'signed err', 'exact', 'within 1', 'QWK', 'α interval', 'α ordinal'],
+    ['model', 'n', 'coverage', 'Pearson r', 'Kendall τb', 'RMSE', 'signed err', 'exact', 'within 1', 'QWK', 'α interval', 'α ordinal'],
     [...b.models.map((m) => row(m.model, m)), row('pooled', b.pooled)],
   );
 }
