@@ -62,7 +62,9 @@ export class AgreementBuilder {
       maeCI: null,
     };
     let group = -1;
-    if (used.length > 0 && this.settings.resamples > 0) {
+    // Resampling one instruction gives the same set every time: a zero-width interval that would
+    // claim certainty. Such a set gets no interval.
+    if (clusters.size >= 2 && this.settings.resamples > 0) {
       group = parts ? this.plan.addUnion(parts) : this.plan.addGroup(used);
       this.fills.push((s) => {
         entry.spearmanCI = percentileInterval(s.spearman[group]!, this.settings.ci);
@@ -96,7 +98,7 @@ export class AgreementBuilder {
       mae: withMae.length === 0 ? null : withMae.reduce((s, m) => s + m.mae!, 0) / withMae.length,
       maeCI: null,
     };
-    if (groups.length > 0) {
+    if (groups.length > 0 && pooled.instructions >= 2) {
       this.modelGroups.set(mean, groups);
       this.fills.push(() => {
         const s = this.meanSeriesOf(mean)!;

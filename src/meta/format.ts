@@ -9,6 +9,7 @@ import type { AgreementEntry, CriterionConfusion, ExpertCeiling, MeanOverModels,
 import { textTable } from './textTable.ts';
 
 const int = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, word: string) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export function formatNumber(v: number | null, digits = 3, reason?: string | null): string {
   if (v === null) return `undefined${reason ? ` (${shortReason(reason)})` : ''}`;
@@ -58,6 +59,7 @@ function modelTable(b: ModelBreakdown, ci: number, indent = ''): string {
 }
 
 function summaryTable(blocks: ReadonlyArray<ModelBreakdown>, ci: number, first: string): string {
+  if (blocks.length === 0) return '  (no records)\n';
   const rows = blocks.map((b) => {
     const m = b.meanOverModels;
     return [
@@ -122,7 +124,7 @@ export function formatMetaReport(r: MetaReport): string {
   );
   lines.push(
     s.resamples > 0
-      ? `Intervals: ${pct(s.ci)} percentile bootstrap, ${int(s.resamples)} resamples of ${int(s.clusters)} instructions (clusters), seed ${s.seed}`
+      ? `Intervals: ${pct(s.ci)} percentile bootstrap, ${int(s.resamples)} resamples of ${plural(s.clusters, 'instruction')} (clusters), seed ${s.seed}`
       : 'Intervals: none (bootstrap off)',
   );
   let out = `${lines.join('\n')}\n\nPer evaluated model\n${modelTable(r, s.ci)}`;
@@ -148,7 +150,7 @@ export function formatJudgeComparison(c: JudgeComparison): string {
   let out = `Judges against experts: ${c.judges.length} judges on ${int(c.commonItems)} items scored by all (matched on sample, criterion, repeat)\n`;
   out +=
     s.resamples > 0
-      ? `Intervals: ${pct(s.ci)} percentile bootstrap, ${int(s.resamples)} resamples of ${int(s.clusters)} instructions, seed ${s.seed}; differences are paired\n`
+      ? `Intervals: ${pct(s.ci)} percentile bootstrap, ${int(s.resamples)} resamples of ${plural(s.clusters, 'instruction')}, seed ${s.seed}; differences are paired\n`
       : 'Intervals: none (bootstrap off)\n';
   if (c.humanMismatches > 0) out += `Warning: ${int(c.humanMismatches)} common items carry different expert scores in different runs; the first run's are used\n`;
   const rows = c.judges.map((j, i) => {

@@ -116,10 +116,6 @@ export function splitRows(rows: Int32Array, labels: readonly string[]): Array<[s
     .map(([k, v]) => [k, Int32Array.from(v)]);
 }
 
-export function filterRows(rows: Int32Array, keep: (i: number) => boolean): Int32Array {
-  return rows.filter(keep);
-}
-
 export function allRows(table: PairTable): Int32Array {
   return Int32Array.from({ length: table.size }, (_, i) => i);
 }

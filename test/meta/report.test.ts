@@ -222,3 +222,21 @@ test('compareJudges splits a run holding several judge models into one judge eac
   assert.equal(cmp.differences.length, 1);
   assert.equal(cmp.differences[0]!.spearman.ci, null);
 });
+
+test('a set drawn from a single instruction gets no interval rather than a zero-width one', () => {
+  const run = handRun().filter((r) => r.instructionId === 'i1' && r.humanScore !== null && r.status === 'scored');
+  const r = buildMetaReport(run, { resamples: 100 });
+  assert.equal(r.pooled.instructions, 1);
+  assert.notEqual(r.pooled.mae, null);
+  assert.equal(r.pooled.maeCI, null);
+  assert.equal(r.meanOverModels.maeCI, null);
+});
+
+test('an empty run gives a report of undefined values, not an error', () => {
+  const r = buildMetaReport([], { resamples: 100 });
+  assert.equal(r.pooled.n, 0);
+  assert.equal(r.pooled.spearman, null);
+  assert.equal(r.pooled.undefinedReason, 'no pairs');
+  assert.equal(r.meanOverModels.spearman, null);
+  assertNoNaN(r);
+});
