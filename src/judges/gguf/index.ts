@@ -3,7 +3,6 @@
  * module is cheap: node-llama-cpp is loaded by createGgufJudge, on first use.
  */
 import { JudgeError, UsageError, errorMessage } from '../../core/errors.ts';
-import type { JudgeBackend } from '../../core/types.ts';
 import { chatPromptFor } from './chatPrompt.ts';
 import { GgufJudge } from './ggufJudge.ts';
 import { loadModel, loadNodeLlamaCpp, resolveModelPath, sharedLlama, type GpuChoice } from './runtime.ts';
@@ -60,7 +59,7 @@ function checkOptions(o: GgufJudgeOptions): void {
   if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0)) throw new UsageError(`--seed must be an integer ≥ 0, got ${o.seed}`);
 }
 
-export async function createGgufJudge(options: GgufJudgeOptions): Promise<GgufJudge & JudgeBackend> {
+export async function createGgufJudge(options: GgufJudgeOptions): Promise<GgufJudge> {
   checkOptions(options);
   const gpu = options.gpu ?? 'auto';
   const concurrency = options.concurrency ?? GGUF_DEFAULTS.concurrency;
