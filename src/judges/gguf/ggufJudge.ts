@@ -7,12 +7,11 @@ import { basename } from 'node:path';
 import { JudgeError, errorMessage } from '../../core/errors.ts';
 import type { Scale } from '../../core/scale.ts';
 import type { JudgeBackend, JudgeCallOptions, JudgeProvenance, JudgeReply } from '../../core/types.ts';
-import type { LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import type { ChatPrompt } from './chatPrompt.ts';
 import { GenerationAborted, generateReply, type ReplyConstraint } from './generateReply.ts';
 import { closingGrammar, closingReserve, openReplyGrammar } from './replyGrammar.ts';
 import type { NodeLlamaCpp } from './runtime.ts';
-import type { Llama } from 'node-llama-cpp';
 import { SlotPool } from './slotPool.ts';
 
 export interface GgufJudgeSettings {
