@@ -24,7 +24,7 @@ function criterionOf(ctx: ReadContext, view: RowView, task: ReadonlyArray<string
  * POLLUX rows: one per (answer, criterion). Consecutive rows of the same answer become one item, so
  * the engine can send an answer's criteria back to back (the judge server's prefix cache reuses the
  * shared part of the prompts). Only the current item is held; to catch a repeated (answer,
- * criterion) pair anywhere in the file, one short key per row is remembered.
+ * criterion) pair anywhere in the file, a PairLedger remembers a few bytes per row.
  */
 export async function* polluxItems(
   ctx: ReadContext,
@@ -33,8 +33,7 @@ export async function* polluxItems(
   fileStats: DatasetFileStats,
 ): AsyncGenerator<DatasetItem> {
   let current: DatasetItem | null = null;
-  const seenPairs = new Map<string, number>();
-  const seenSamples = new Set<string>();
+  const ledger = new PairLedger();
   // With an explicit id column, one id must always mean the same answer.
   const contentOfId = new Map<string, string>();
 
@@ -71,26 +70,24 @@ export async function* polluxItems(
       if (before === undefined) contentOfId.set(explicitId, content);
       else if (before !== content) view.problem(`id "${explicitId}" is already used by a different answer`, 'id');
     }
+    const continues = current !== null && current.sample.id === sample.id;
+    const resumes = !continues && ledger.hasSample(sample.id);
     if (criterion && view.problems.length === 0) {
-      const pair = `${sample.id}\u0000${criterion.key}`;
-      const first = seenPairs.get(pair);
+      const first = ledger.add(sample.id, criterion.key, packPosition(item.location));
       if (first !== undefined) {
         view.problem(`duplicate: this answer already has criterion "${criterion.name.ru}" (first at ${describePosition(first)})`, 'criteria_name');
-      } else {
-        seenPairs.set(pair, packPosition(item.location));
       }
     }
     if (view.problems.length > 0 || !criterion) {
       ctx.reject(view.problems, fileStats);
       continue;
     }
-    if (current && current.sample.id === sample.id) {
+    if (continues && current) {
       current.criteria.push({ criterion, humanScore });
       continue;
     }
     if (current) yield finish(ctx, current);
-    if (seenSamples.has(sample.id)) ctx.stats.regroupedSamples++;
-    else seenSamples.add(sample.id);
+    if (resumes) ctx.stats.regroupedSamples++;
     current = { sample, criteria: [{ criterion, humanScore }] };
   }
   if (current) yield finish(ctx, current);
@@ -100,4 +97,35 @@ function finish(ctx: ReadContext, item: DatasetItem): DatasetItem {
   ctx.stats.items++;
   ctx.stats.requests += item.criteria.length;
   return item;
+}
+
+/**
+ * Which criteria each answer already has, compactly: criterion keys become small integers and each
+ * answer keeps one flat array of (criterion number, packed position) pairs. That is a few bytes per
+ * row instead of a string per row, so memory stays small for millions of rows.
+ */
+class PairLedger {
+  private readonly criterionIds = new Map<string, number>();
+  private readonly bySample = new Map<string, number[]>();
+
+  hasSample(sampleId: string): boolean {
+    return this.bySample.has(sampleId);
+  }
+
+  /** Records the pair; returns the packed position of an earlier row with the same pair, if any. */
+  add(sampleId: string, criterionKey: string, position: number): number | undefined {
+    let cid = this.criterionIds.get(criterionKey);
+    if (cid === undefined) {
+      cid = this.criterionIds.size;
+      this.criterionIds.set(criterionKey, cid);
+    }
+    let pairs = this.bySample.get(sampleId);
+    if (!pairs) {
+      pairs = [];
+      this.bySample.set(sampleId, pairs);
+    }
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === cid) return pairs[i + 1];
+    pairs.push(cid, position);
+    return undefined;
+  }
 }
