@@ -18,6 +18,7 @@ import {
   writeJsonl,
   writeParquet,
   writeText,
+  type WriterSchema,
 } from './helpers.ts';
 
 const dir = tempDir();
@@ -181,4 +182,47 @@ test('column mapping renames the user\'s columns to ours, and problems name the 
     found.map((p) => [p.line, p.column, p.message]),
     [[2, 'response', 'missing column "response"']],
   );
+});
+
+test('POLLUX-instructions as Parquet with a native list<struct> criteria column, answers as Parquet too', async () => {
+  const schema: WriterSchema = [
+    { name: 'root', num_children: 4 },
+    { name: 'prompt_id', type: 'INT64', repetition_type: 'REQUIRED' },
+    { name: 'instruction', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+    { name: 'reference_answer', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    { name: 'criteria', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+    { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
+    { name: 'criteria_name', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    { name: 'rubrics', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  ];
+  const instructions = writeParquet(
+    dir,
+    'instructions.parquet',
+    {
+      prompt_id: [10n, 11n],
+      instruction: ['Первое', 'Второе'],
+      reference_answer: [null, 'эталон'],
+      criteria: [
+        [{ criteria_name: 'Общее впечатление', rubrics: RUBRIC_012 }, { criteria_name: 'Цензор', rubrics: RUBRIC_01 }],
+        [{ criteria_name: 'Общее впечатление', rubrics: RUBRIC_012 }],
+      ],
+    },
+    { schema },
+  );
+  const answers = writeParquet(dir, 'answers.parquet', toColumns([
+    { prompt_id: 11, model_id: 'x', answer: 'ответ на второе' },
+    { prompt_id: 10, model_id: 'x', answer: 'ответ на первое' },
+  ]));
+  const reader = readDataset(instructions, { catalog, answers });
+  const items = await collect(reader);
+  assert.deepEqual(
+    items.map((i) => [i.sample.instruction, i.sample.referenceAnswer, i.sample.source?.row, criterionKeys(i)]),
+    [
+      ['Второе', 'эталон', 1, ['general']],
+      ['Первое', null, 2, ['general', 'censor']],
+    ],
+  );
+  assert.equal(reader.stats.rejected, 0);
+  assert.equal(reader.stats.requests, 3);
 });
