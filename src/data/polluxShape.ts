@@ -79,6 +79,7 @@ export async function* polluxItems(
       }
     }
     if (view.problems.length > 0 || !criterion) {
+      if (view.problems.length === 0) view.problem('no usable criterion in this row', 'criteria_name');
       ctx.reject(view.problems, fileStats);
       continue;
     }

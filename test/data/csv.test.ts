@@ -6,8 +6,8 @@ import { collect, problems, records, tempDir, writeCsv, writeText } from './help
 
 const dir = tempDir();
 
-test('CSV: header row, quoted multi-line cells (CRLF too), BOM and blank lines; lines are where records start', async () => {
-  const body = '\ufeffid,answer\r\n1,"первая\r\nстрока"\r\n\r\n2,"вторая ""в кавычках"""\r\n3,\r\n';
+test('CSV: header row, quoted multi-line cells (CRLF too), BOM, blank and all-space lines; lines are where records start', async () => {
+  const body = '\ufeffid,answer\r\n1,"первая\r\nстрока"\r\n\r\n2,"вторая ""в кавычках"""\r\n  \t \r\n3,\r\n';
   const file = writeText(dir, 'crlf.csv', body);
   const items = await collect(readTable(file));
   assert.deepEqual(records(items), [
@@ -20,7 +20,7 @@ test('CSV: header row, quoted multi-line cells (CRLF too), BOM and blank lines; 
     [
       [2, 1],
       [5, 2],
-      [6, 3],
+      [7, 3],
     ],
   );
 });
