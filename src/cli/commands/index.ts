@@ -6,6 +6,7 @@ import { register as score } from './score.ts';
 import { register as exportRun } from './export.ts';
 import { register as run } from './run.ts';
 import { register as plan } from './plan.ts';
+import { register as batch } from './batch.ts';
 import { register as meta } from './meta.ts';
 
 /** Each command lives in its own file and adds itself to the program here. */
@@ -14,6 +15,7 @@ export const commands: Array<(program: Command) => void> = [
   judge,
   run,
   plan,
+  batch,
   criteria,
   score,
   exportRun,

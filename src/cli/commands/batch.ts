@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { EXIT, UsageError } from '../../core/errors.ts';
+import { exportBatch, importBatch } from '../../engine/batch.ts';
+import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '../../judges/openaiChat.ts';
+import { parseTemplateName } from '../../prompt/render.ts';
+import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { addJudgeOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
+import { printJson, printLine, warn } from '../output.ts';
+import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir } from '../runSetup.ts';
+
+interface ExportFlags extends DatasetFlags, JudgeFlagValues {
+  output: string;
+  out?: string;
+  template: string;
+  repeat: string;
+  limit?: string;
+  all?: boolean;
+  forceNew?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const batch = program.command('batch').description('offline / cluster inference through OpenAI Batch API files (vllm run-batch, OpenAI Batch)');
+  const exp = batch
+    .command('export')
+    .argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet')
+    .requiredOption('-o, --output <requests.jsonl>', 'where to write the Batch API request lines')
+    .description('write one /v1/chat/completions request line per pending (sample × criterion) request, and the run file that will receive the results');
+  addJudgeOptions(exp, { withJudge: false });
+  addDatasetOptions(exp);
+  exp
+    .option('--out <run.sqlite>', 'run file (default: runs/<dataset>__<model>__<template>.sqlite)')
+    .option('--template <name>', 'prompt variant: paper or v2', 'paper')
+    .option('--repeat <k>', 'judge each request k times', '1')
+    .option('--limit <n>', 'only the first n requests of the dataset')
+    .option('--all', 'also write requests the run file already has judgments for')
+    .option('--force-new', 'the run file holds a run with other settings: move it aside and start anew')
+    .option('--json', 'print the summary as JSON')
+    .action(async (dataset: string, flags: ExportFlags) => {
+      process.exitCode = await exportCommand(dataset, flags);
+    });
+  batch
+    .command('import')
+    .argument('<run>', 'the run file written by `pollux batch export`')
+    .argument('<results>', 'the Batch API output lines (custom_id, response.body, error)')
+    .option('--overwrite', 'replace judgments the run already has for the same requests')
+    .option('--json', 'print the summary as JSON')
+    .description('read Batch API results into the run file; exit 1 when some lines could not be used (they are listed)')
+    .action(async (run: string, results: string, flags: { overwrite?: boolean; json?: boolean }) => {
+      const s = await importBatch(run, results, { overwrite: Boolean(flags.overwrite) });
+      if (flags.json) printJson(s);
+      else {
+        printLine(`${s.lines} result lines: imported ${s.imported} (scored ${s.scored}, unscored ${s.unscored}, errors ${s.errors}); already judged ${s.alreadyDone}; unknown ids ${s.unknownIds}; unreadable lines ${s.malformed}`);
+        for (const p of s.problems.slice(0, 20)) printLine(`  ${results}:${p.line}${p.customId ? ` (${p.customId})` : ''}: ${p.message}`);
+        if (s.problems.length > 20) printLine(`  … and ${s.problems.length - 20} more (use --json for all)`);
+      }
+      process.exitCode = s.problems.length > 0 ? EXIT.unscored : EXIT.ok;
+    });
+}
+
+async function exportCommand(dataset: string, flags: ExportFlags): Promise<number> {
+  if (!flags.model) throw new UsageError('batch export: --model NAME is required (the model the batch runner will serve)');
+  const template = parseTemplateName(flags.template);
+  const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
+  const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
+  const settings = judgeSettingsFrom(flags);
+  // The same parameters an HTTP judge records, so `pollux run` can finish or retry this run later.
+  const params = { temperature: settings.temperature ?? DEFAULT_TEMPERATURE, max_tokens: settings.maxTokens ?? DEFAULT_MAX_TOKENS, ...(settings.extraBody ?? {}) };
+  const datasetOptions = datasetOptionsFrom(flags);
+  const storeFile = flags.out ?? defaultRunPath(dataset, flags.model, template);
+  ensureParentDir(storeFile);
+  const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
+  if (flags.strict) await passes.validateStrict();
+  const manifest = await buildManifest({
+    dataset,
+    datasetOptions,
+    template,
+    judge: { backend: 'openai-chat', model: flags.model, params, endpoints: ['batch'] },
+    repeat,
+    options: datasetManifestOptions(flags),
+  });
+  const summary = await exportBatch({
+    out: flags.output,
+    storeFile,
+    items: passes.open,
+    manifest,
+    enumerate: { template, repeat, judgeModel: flags.model, judgeParams: params, ...(limit !== undefined ? { limit } : {}) },
+    body: params,
+    forceNew: Boolean(flags.forceNew),
+    all: Boolean(flags.all),
+  });
+  const problems = passes.problemLines();
+  if (flags.json) printJson({ ...summary, dataset: { stats: passes.firstStats } });
+  else {
+    for (const line of problems) printLine(line);
+    printLine(`${summary.written} request line(s) written to ${summary.out} (${summary.skippedDone} already judged, skipped)`);
+    printLine(`run file: ${summary.storeFile}`);
+    printLine(`next: vllm run-batch -i ${summary.out} -o results.jsonl --model ${flags.model}`);
+    printLine(`then: pollux batch import ${summary.storeFile} results.jsonl`);
+  }
+  if (passes.rejects.count > 0 && !flags.json) warn(`${passes.rejects.count} problem(s) in the dataset; see above`);
+  return EXIT.ok;
+}
