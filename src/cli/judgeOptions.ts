@@ -14,7 +14,10 @@ export function addJudgeOptions(cmd: Command, { withJudge = true } = {}): Comman
     .option('--max-tokens <n>', 'completion token limit (default 1024)')
     .option('--timeout <seconds>', 'per-request timeout in seconds (default 600)')
     .option('--param <key=value>', 'extra request body field, repeatable (vLLM: --param seed=1 --param top_k=1); values are JSON when they parse', collect, [])
-    .option('--constrain', 'in-process (gguf:) judges: force the [FEEDBACK] … [RESULT] <level> [END] format with a grammar');
+    .option('--constrain', 'in-process (gguf:) judges: force the [FEEDBACK] … [RESULT] <level> [END] format with a grammar')
+    .option('--threads <n>', 'in-process judges: CPU threads (default: 1 for tiny models, else the math cores)')
+    .option('--context-size <n>', 'in-process judges: context tokens per sequence (default: up to 8192, as memory allows)')
+    .option('--gpu <auto|on|off>', 'in-process judges: use a GPU when a prebuilt GPU binary loads (default auto)');
 }
 
 export function addRetryOptions(cmd: Command): Command {
@@ -35,6 +38,9 @@ export interface JudgeFlagValues {
   timeout?: string;
   param?: string[];
   constrain?: boolean;
+  threads?: string;
+  contextSize?: string;
+  gpu?: string;
   maxAttempts?: string;
   reask?: string;
 }
@@ -76,6 +82,16 @@ export function judgeSettingsFrom(flags: JudgeFlagValues): JudgeSettings {
   const timeout = parseNumberFlag(flags.timeout, '--timeout', { min: 0.001 });
   if (timeout !== undefined) settings.timeoutMs = Math.round(timeout * 1000);
   if (flags.constrain) settings.constrain = true;
+  const threads = parseNumberFlag(flags.threads, '--threads', { min: 1, integer: true });
+  if (threads !== undefined) settings.threads = threads;
+  const contextSize = parseNumberFlag(flags.contextSize, '--context-size', { min: 512, integer: true });
+  if (contextSize !== undefined) settings.contextSize = contextSize;
+  if (flags.gpu !== undefined) {
+    const choices: Record<string, boolean | 'auto'> = { auto: 'auto', on: true, off: false };
+    const gpu = choices[flags.gpu];
+    if (gpu === undefined) throw new UsageError(`--gpu: expected auto, on or off, got "${flags.gpu}"`);
+    settings.gpu = gpu;
+  }
   const seed = settings.extraBody?.seed;
   if (typeof seed === 'number') settings.seed = seed;
   return settings;

@@ -13,6 +13,10 @@ export interface JudgeSettings {
   concurrency?: number;
   constrain?: boolean;
   seed?: number;
+  /** In-process judges: CPU threads, context size per sequence, GPU use. */
+  threads?: number;
+  contextSize?: number;
+  gpu?: boolean | 'auto';
 }
 
 export type JudgeSpecKind = 'http' | 'gguf';
@@ -62,5 +66,8 @@ export async function createJudge(spec: string, settings: JudgeSettings): Promis
     ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
     ...(settings.concurrency !== undefined ? { concurrency: settings.concurrency } : {}),
     ...(settings.constrain !== undefined ? { constrain: settings.constrain } : {}),
+    ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+    ...(settings.contextSize !== undefined ? { contextSize: settings.contextSize } : {}),
+    ...(settings.gpu !== undefined ? { gpu: settings.gpu } : {}),
   });
 }
