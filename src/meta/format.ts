@@ -128,7 +128,10 @@ export function formatMetaReport(r: MetaReport): string {
       : 'Intervals: none (bootstrap off)',
   );
   let out = `${lines.join('\n')}\n\nPer evaluated model\n${modelTable(r, s.ci)}`;
-  out += `\nIn-domain and out-of-domain (out-of-domain: ${s.outOfDomainTasks.length} held-out task types)\n`;
+  // The default list holds each task type twice (Russian and English names): show the Russian ones.
+  const russian = s.outOfDomainTasks.filter((t) => /[А-Яа-яЁё]/.test(t));
+  const held = russian.length > 0 ? russian : s.outOfDomainTasks;
+  out += `\nIn-domain and out-of-domain (out-of-domain task types: ${held.join(', ')})\n`;
   out += summaryTable([r.inDomain, r.outOfDomain], s.ci, 'domain');
   if (r.unknownDomainPairs > 0) out += `  ${int(r.unknownDomainPairs)} pairs name no task type and are in neither\n`;
   out += `\nMore agreement statistics (signed err = judge − experts: + lenient, − strict)\n${moreStatistics(r)}`;
