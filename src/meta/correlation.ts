@@ -31,7 +31,9 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | nu
     syy += dy * dy;
     sxy += dx * dy;
   }
-  if (sxx === 0 || syy === 0) return null;
+  // A constant input has no correlation; test the values, not the sums, which rounding leaves at
+  // ±1e-17 for constants such as 2/3.
+  if (sxx === 0 || syy === 0 || allEqual(x) || allEqual(y)) return null;
   return clampUnit(sxy / Math.sqrt(sxx * syy));
 }
 
@@ -119,4 +121,10 @@ export function countInversions(input: Int32Array): number {
 // Rounding can push a perfect correlation a hair past ±1.
 function clampUnit(r: number): number {
   return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/** True when every value equals the first (exactly). */
+export function allEqual(x: ArrayLike<number>): boolean {
+  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
+  return true;
 }

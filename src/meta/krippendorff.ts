@@ -9,6 +9,7 @@
  * F(v) = (pooled values below v) + n_v / 2, which is the pooled average rank minus ½; so ordinal α is
  * interval α of the pooled average ranks. Both are O(n log n) and need no K × K table.
  */
+import { allEqual } from './correlation.ts';
 import { averageRanks } from './levels.ts';
 
 export function krippendorffAlphaInterval(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
@@ -27,7 +28,8 @@ export function krippendorffAlphaInterval(a: ArrayLike<number>, b: ArrayLike<num
     ss += da * da + db * db;
     within += (a[i]! - b[i]!) * (a[i]! - b[i]!);
   }
-  if (ss === 0) return null;
+  // Exact test on the values: rounding leaves ss a hair above 0 for constants such as 2/3.
+  if (ss === 0 || (allEqual(a) && allEqual(b) && a[0] === b[0])) return null;
   return 1 - ((n - 1) * within) / (n * ss);
 }
 

@@ -145,3 +145,14 @@ test('the seeded generator repeats for a seed and differs between seeds', () => 
   for (let i = 0; i < 100_000; i++) hits[r.below(10)]!++;
   for (const h of hits) assert.ok(Math.abs(h - 10_000) < 500, `bucket count ${h} far from uniform`);
 });
+
+test('a constant non-integer input is undefined, not a rounding residue', () => {
+  const third = 2 / 3;
+  const experts = [third, third, third, third, third];
+  const judge = [0, 1, 2, 1, 0];
+  assert.equal(pearson(judge, experts), null);
+  assert.equal(pearson(experts, judge), null);
+  assert.equal(spearman(judge, experts), null);
+  assert.equal(krippendorffAlphaInterval(experts, experts), null);
+  assert.equal(pointMetrics(judge, experts).pearson, null);
+});
