@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
 import type { CriteriaCatalog } from '../core/types.ts';
 import { buildCatalog } from '../taxonomy/index.ts';
+import { collect } from './collect.ts';
 
 /** Where criteria come from: the POLLUX taxonomy, custom files merged over it, or the files alone. */
 export function addCatalogOptions(cmd: Command): Command {
   return cmd
-    .option('--criteria <file>', 'custom criteria file (YAML or JSON), merged over the POLLUX taxonomy; repeatable', collect, [])
+    .option('--criteria <file>', 'custom criteria file (YAML or JSON), merged over the POLLUX taxonomy; repeatable', collect)
     .option('--no-pollux-criteria', 'use only the --criteria files, not the POLLUX taxonomy');
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export interface CatalogFlags {

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError, errorMessage } from '../core/errors.ts';
 import type { CriteriaCatalog } from '../core/types.ts';
 import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
 import { parseTableFormat } from '../data/table.ts';
 import { addCatalogOptions, catalogForCli, type CatalogFlags } from './catalogOptions.ts';
+import { collect } from './collect.ts';
 
 /** Dataset flags shared by `pollux run`, `pollux batch export` (and `pollux plan`). */
 export function addDatasetOptions(cmd: Command): Command {
@@ -11,18 +14,14 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--format <format>', 'dataset format: jsonl, json, csv or parquet (default: from the extension)')
     .option('--shape <shape>', `row layout: ${DATASET_SHAPES.join(', ')} (default: detected from the columns)`)
     .option('--answers <file>', 'POLLUX-instructions datasets: the answers to judge (prompt_id, model_id, answer)')
-    .option('--map <ours=theirs,…>', 'column remapping, e.g. answer=response,model_id=model', collectMap, {})
-    .option('--criterion <key>', 'criterion for rows that list none (repeatable)', collect, [])
+    .option('--map <ours=theirs,…>', 'column remapping, e.g. answer=response,model_id=model', collectMap)
+    .option('--criterion <key>', 'criterion for rows that list none (repeatable)', collect)
     .option('--strict', 'stop with exit 2 at the first bad row, before any judging');
   return addCatalogOptions(cmd);
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function collectMap(value: string, previous: Record<string, string>): Record<string, string> {
-  const out = { ...previous };
+function collectMap(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const out = { ...(previous ?? {}) };
   for (const pair of value.split(',')) {
     if (!pair.trim()) continue;
     const eq = pair.indexOf('=');
@@ -61,8 +60,17 @@ export function datasetManifestOptions(flags: DatasetFlags): Record<string, unkn
   return {
     map: flags.map ?? {},
     criteria: flags.criterion ?? [],
-    criteriaFiles: flags.criteria ?? [],
+    // Contents, not just paths: an edited rubric changes the prompts of a run.
+    criteriaFiles: (flags.criteria ?? []).map((file) => ({ file, sha256: fileSha256(file) })),
     polluxCriteria: flags.polluxCriteria !== false,
     shape: flags.shape ?? null,
   };
+}
+
+function fileSha256(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch (err) {
+    throw new InputError(`cannot read the criteria file: ${errorMessage(err)}`, { file });
+  }
 }

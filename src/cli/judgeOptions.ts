@@ -2,18 +2,22 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import type { JudgeSettings } from '../judges/create.ts';
 import { DEFAULT_POLICY, type ExecutionPolicy } from '../engine/execute.ts';
+import { collect } from './collect.ts';
 
-/** Judge flags shared by `pollux judge`, `pollux run` and `pollux batch export`. */
-export function addJudgeOptions(cmd: Command, { withJudge = true } = {}): Command {
-  if (withJudge) {
-    cmd.option('--judge <url>', 'judge endpoint: http(s)://HOST:PORT/v1 (several, comma-separated, for replicas), or gguf:PATH / hf:URI');
-  }
+/** The flags that shape a request's body: `pollux batch export` takes only these. */
+export function addSamplingOptions(cmd: Command, modelHelp: string): Command {
   return cmd
-    .option('--model <name>', 'judge model name (default: the one model the server lists at GET /v1/models)')
+    .option('--model <name>', modelHelp)
     .option('--temperature <t>', 'sampling temperature (default 0)')
     .option('--max-tokens <n>', 'completion token limit (default 1024)')
+    .option('--param <key=value>', 'extra request body field, repeatable (vLLM: --param seed=1 --param top_k=1); values are JSON when they parse', collect);
+}
+
+/** Judge flags shared by `pollux judge` and `pollux run`. */
+export function addJudgeOptions(cmd: Command): Command {
+  cmd.option('--judge <url>', 'judge endpoint: http(s)://HOST:PORT/v1 (several, comma-separated, for replicas), or gguf:PATH / hf:URI');
+  return addSamplingOptions(cmd, 'judge model name (default: the one model the server lists at GET /v1/models)')
     .option('--timeout <seconds>', 'per-request timeout in seconds (default 600)')
-    .option('--param <key=value>', 'extra request body field, repeatable (vLLM: --param seed=1 --param top_k=1); values are JSON when they parse', collect, [])
     .option('--constrain', 'in-process (gguf:) judges: force the [FEEDBACK] … [RESULT] <level> [END] format with a grammar')
     .option('--threads <n>', 'in-process judges: CPU threads (default: 1 for tiny models, else the math cores)')
     .option('--context-size <n>', 'in-process judges: context tokens per sequence (default: up to 8192, as memory allows)')
@@ -24,10 +28,6 @@ export function addRetryOptions(cmd: Command): Command {
   return cmd
     .option('--max-attempts <n>', `calls per request on transient failures (default ${DEFAULT_POLICY.maxAttempts})`)
     .option('--reask <n>', `re-asks when a reply has no valid score (default ${DEFAULT_POLICY.reask})`);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export interface JudgeFlagValues {

@@ -68,16 +68,32 @@ export class JudgeError extends PolluxError {
   readonly retryAfterMs: number | null;
   readonly status: number | null;
   readonly endpoint: string | null;
+  /** The request ran past its timeout: a sign of overload, like a 429. */
+  readonly timeout: boolean;
   constructor(
     message: string,
     kind: JudgeErrorKind,
-    details: { retryAfterMs?: number | null; status?: number | null; endpoint?: string | null; cause?: unknown } = {},
+    details: { retryAfterMs?: number | null; status?: number | null; endpoint?: string | null; timeout?: boolean; cause?: unknown } = {},
   ) {
     super(message, EXIT.judgeFailed, { cause: details.cause });
     this.kind = kind;
     this.retryAfterMs = details.retryAfterMs ?? null;
     this.status = details.status ?? null;
     this.endpoint = details.endpoint ?? null;
+    this.timeout = details.timeout ?? false;
+  }
+
+  /** Overload: slow down (429, 503, timeouts). */
+  get overload(): boolean {
+    return this.kind === 'rate_limited' || this.status === 503 || this.timeout;
+  }
+
+  /**
+   * A fatal error that is the request's own fault (400 prompt too long, 413, 422): another replica
+   * would answer the same. Other fatal errors (401, 403, 404 unknown model) belong to the endpoint.
+   */
+  get requestFault(): boolean {
+    return this.kind === 'fatal' && (this.status === 400 || this.status === 413 || this.status === 422);
   }
 }
 

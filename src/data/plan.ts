@@ -2,7 +2,7 @@ import type { JudgeRequest, Sample, TemplateName } from '../core/types.ts';
 import { readDataset } from './dataset.ts';
 import type { DatasetFileStats, DatasetOptions, DatasetShape } from './datasetTypes.ts';
 import type { RowProblem } from './problems.ts';
-import { CHAT_TEMPLATE_TOKENS, estimateTokenCounter, type TokenCountMethod, type TokenCounter } from './tokens.ts';
+import { chatTemplateTokensOf, countChatTokens, estimateTokenCounter, type TokenCountMethod, type TokenCounter } from './tokens.ts';
 
 export interface PlanOptions extends DatasetOptions {
   template?: TemplateName;
@@ -134,7 +134,7 @@ export async function planDataset(file: string, options: PlanOptions): Promise<D
       if (humanScore !== null) humanScores++;
       criteriaKeys.add(criterion.key);
       const request: JudgeRequest = { sample: item.sample, criterion, template, humanScore, repeat: 0 };
-      const tokens = counter.count(render(request)) + CHAT_TEMPLATE_TOKENS;
+      const tokens = countChatTokens(counter, render(request));
       totalTokens += tokens;
       maxPromptTokens = Math.max(maxPromptTokens, tokens);
       if (contextLength !== null && tokens + maxTokens > contextLength) {
@@ -177,7 +177,7 @@ export async function planDataset(file: string, options: PlanOptions): Promise<D
       description: counter.description,
       promptText: options.renderPrompt ? 'rendered' : 'approximate',
       template,
-      chatTemplateAllowance: CHAT_TEMPLATE_TOKENS,
+      chatTemplateAllowance: chatTemplateTokensOf(counter),
       total: totalTokens,
       mean: requests > 0 ? totalTokens / requests : 0,
       max: maxPromptTokens,

@@ -43,6 +43,8 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
   let requests = 0;
   let written = 0;
   let skippedDone = 0;
+  // Identical prompts share one key: the Batch API needs each custom_id once.
+  const writtenKeys = new Set<string>();
   try {
     let batch = [];
     for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
@@ -68,6 +70,8 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
         skippedDone++;
         continue;
       }
+      if (writtenKeys.has(planned.row.key)) continue;
+      writtenKeys.add(planned.row.key);
       if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
       written++;
     }

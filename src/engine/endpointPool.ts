@@ -12,6 +12,8 @@ export interface EndpointState {
   outstanding: number;
   consecutiveFailures: number;
   benchedUntil: number;
+  /** When the endpoint was last benched: failures of requests sent before then are old news. */
+  benchedAt: number;
   benchCount: number;
   sent: number;
   failed: number;
@@ -43,6 +45,7 @@ export class EndpointPool {
       outstanding: 0,
       consecutiveFailures: 0,
       benchedUntil: 0,
+      benchedAt: -Infinity,
       benchCount: 0,
       sent: 0,
       failed: 0,
@@ -56,8 +59,11 @@ export class EndpointPool {
     this.now = options.now ?? Date.now;
   }
 
-  /** The endpoint to use now, or the number of ms until one comes off the bench. */
-  pick(): EndpointState | number {
+  /**
+   * The endpoint to use now (fewest outstanding requests, avoiding `avoid` — the one that just
+   * failed this request — when another is available), or the ms until one comes off the bench.
+   */
+  pick(avoid?: EndpointState): EndpointState | number {
     const t = this.now();
     let best: EndpointState | null = null;
     let soonest = Infinity;
@@ -66,17 +72,19 @@ export class EndpointPool {
         soonest = Math.min(soonest, e.benchedUntil - t);
         continue;
       }
-      if (!best || e.outstanding < best.outstanding) best = e;
+      if (!best || (best === avoid && e !== avoid) || (e !== avoid && e.outstanding < best.outstanding)) best = e;
     }
     return best ?? soonest;
   }
 
-  begin(e: EndpointState, prompt: string): void {
+  /** Marks a request as sent; returns its start time, to pass back to succeed/fail. */
+  begin(e: EndpointState, prompt: string): number {
     e.outstanding++;
     e.sent++;
     if (e.lastPrompt !== null) e.sharedPrefixChars += commonPrefixLength(e.lastPrompt, prompt);
     e.promptChars += prompt.length;
     e.lastPrompt = prompt;
+    return this.now();
   }
 
   succeed(e: EndpointState): void {
@@ -85,19 +93,30 @@ export class EndpointPool {
     e.benchCount = 0;
   }
 
-  /** Only failures of the endpoint itself count toward benching: a fatal error is the request's fault. */
-  fail(e: EndpointState, err: unknown): void {
+  /**
+   * Only failures of the endpoint itself count toward benching: a request's own fault (400, 422)
+   * does not, and neither do requests that were already in flight when it was benched — one outage
+   * is one bench, not a doubling per request that was caught in it.
+   */
+  fail(e: EndpointState, err: unknown, startedAt: number): void {
     e.outstanding--;
     e.failed++;
-    if (err instanceof JudgeError && err.kind === 'fatal' && err.status !== null && err.status < 500) return;
+    if (err instanceof JudgeError && err.requestFault) return;
+    if (startedAt <= e.benchedAt) return;
     e.consecutiveFailures++;
     if (e.consecutiveFailures >= this.benchAfter && this.endpoints.length > 1) {
       const pause = Math.min(this.benchCapMs, this.benchBaseMs * 2 ** e.benchCount);
-      e.benchedUntil = this.now() + pause;
+      e.benchedAt = this.now();
+      e.benchedUntil = e.benchedAt + pause;
       e.benchCount++;
       // One more failure after the pause benches it again (the probe failed).
       e.consecutiveFailures = this.benchAfter - 1;
     }
+  }
+
+  /** Several endpoints: a failure of one may succeed on another. */
+  get replicated(): boolean {
+    return this.endpoints.length > 1;
   }
 
   /** Share of prompt characters equal to the previous prompt sent to the same endpoint. */

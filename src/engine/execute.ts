@@ -3,7 +3,7 @@ import type { Scale } from '../core/scale.ts';
 import type { Judgment } from '../core/types.ts';
 import type { ConcurrencyLimit } from './adaptiveConcurrency.ts';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff.ts';
-import type { EndpointPool } from './endpointPool.ts';
+import type { EndpointPool, EndpointState } from './endpointPool.ts';
 import { judgmentFromError, judgmentFromReply } from './judgment.ts';
 
 /** The one retry layer: backoff on failures, re-asking on unparseable replies. */
@@ -51,17 +51,19 @@ export async function executeRequest(prompt: string, scale: Scale, promptHash: s
   let attempts = 0;
   let failures = 0;
   let reasks = 0;
-  let lastError: JudgeError | null = null;
+  // An unscored reply whose re-ask then failed is still the best answer we have: keep its raw text.
+  let lastUnscored: Judgment | null = null;
+  let failedOn: EndpointState | undefined;
   for (;;) {
     if (ctx.signal?.aborted) throw new AbortedError();
-    const picked = ctx.pool.pick();
+    const picked = ctx.pool.pick(failedOn);
     if (typeof picked === 'number') {
       await sleep(Math.min(picked, 60_000), ctx.signal).catch(() => undefined);
       continue;
     }
     const endpoint = picked;
     attempts++;
-    ctx.pool.begin(endpoint, prompt);
+    const startedAt = ctx.pool.begin(endpoint, prompt);
     try {
       const reply = await endpoint.backend.judge(prompt, { scale, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       ctx.pool.succeed(endpoint);
@@ -69,20 +71,24 @@ export async function executeRequest(prompt: string, scale: Scale, promptHash: s
       const judgment = judgmentFromReply(reply, scale, { judge: endpoint.backend.describe(), promptHash, attempts });
       if (judgment.status === 'unscored' && judgment.reason !== 'truncated' && reasks < policy.reask) {
         reasks++;
+        lastUnscored = judgment;
         continue;
       }
       return judgment;
     } catch (err) {
-      ctx.pool.fail(endpoint, err);
+      ctx.pool.fail(endpoint, err, startedAt);
+      failedOn = endpoint;
       if (ctx.signal?.aborted) throw new AbortedError();
       const error = asJudgeError(err);
-      lastError = error;
-      if (error.kind === 'rate_limited' || /timeout/.test(error.message)) ctx.limit?.onOverload();
+      if (error.overload) ctx.limit?.onOverload();
       failures++;
-      if (error.kind === 'fatal' || failures >= policy.maxAttempts) {
-        return judgmentFromError(lastError, { judge: endpoint.backend.describe(), promptHash, attempts });
+      // A fatal error of one replica (401, 404: wrong model or key there) may not be fatal elsewhere.
+      const hopeless = error.kind === 'fatal' && (error.requestFault || !ctx.pool.replicated);
+      if (hopeless || failures >= policy.maxAttempts) {
+        if (lastUnscored) return { ...lastUnscored, attempts };
+        return judgmentFromError(error, { judge: endpoint.backend.describe(), promptHash, attempts });
       }
-      const delayMs = backoffDelay(failures, policy.backoff, error.retryAfterMs);
+      const delayMs = error.kind === 'fatal' ? 0 : backoffDelay(failures, policy.backoff, error.retryAfterMs);
       ctx.onRetry?.({ attempt: attempts, error, delayMs, endpoint: endpoint.name });
       try {
         await sleep(delayMs, ctx.signal);

@@ -101,7 +101,13 @@ export async function runJudgments(config: RunConfig): Promise<RunSummary> {
   try {
     emit({ type: 'phase', message: 'reading the dataset and listing requests' });
     let batch = [];
+    let listedAll = true;
     for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
+      // Ctrl-C while listing: what is listed so far is kept (the same rows come back on resume).
+      if (config.stop?.aborted || config.abort?.aborted) {
+        listedAll = false;
+        break;
+      }
       batch.push(planned.row);
       if (batch.length >= INSERT_BATCH) {
         store.addRequests(batch);
@@ -129,8 +135,8 @@ export async function runJudgments(config: RunConfig): Promise<RunSummary> {
       completionTokens: 0,
       elapsedMs: 0,
     };
-    let stopped = false;
-    if (before.pending > 0) {
+    let stopped = Boolean(config.stop?.aborted || config.abort?.aborted);
+    if (before.pending > 0 && !stopped) {
       emit({ type: 'phase', message: `judging ${before.pending} request(s) (${progress.done} of ${before.total} already done)` });
       stopped = await judgePending(config, store, pool, limit, progress, emit);
     }
@@ -146,7 +152,8 @@ export async function runJudgments(config: RunConfig): Promise<RunSummary> {
       judgmentsPerSecond: progress.doneNow / Math.max(wallMs / 1000, 1e-3),
       prefixShare: pool.prefixShare(),
       concurrency: { final: limit.limit, decreases: limit.decreases },
-      stopped,
+      // Interrupted only if something was left undone.
+      stopped: stopped && (counts.pending > 0 || !listedAll),
       endpoints: pool.endpoints.map((e) => ({ name: e.name, sent: e.sent, failed: e.failed, benched: e.benchedUntil > Date.now() })),
       movedAside,
     };

@@ -24,7 +24,7 @@ export function classifyHttpError(err: unknown, endpoint: string, timeoutMs: num
     return new JudgeError(`${endpoint}: request aborted`, 'transient', { endpoint, cause: err });
   }
   if (err instanceof APIConnectionTimeoutError || (err instanceof Error && err.name === 'TimeoutError')) {
-    return new JudgeError(`${endpoint}: no reply within ${timeoutMs / 1000} s (timeout)`, 'transient', { endpoint, cause: err });
+    return new JudgeError(`${endpoint}: no reply within ${timeoutMs / 1000} s (timeout)`, 'transient', { endpoint, timeout: true, cause: err });
   }
   if (err instanceof APIConnectionError) {
     const cause = err.cause ? `: ${errorMessage(err.cause)}` : '';

@@ -96,12 +96,13 @@ export class OpenAIChatJudge implements JudgeBackend {
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const started = performance.now();
     try {
+      // The same merge as describe(): what is recorded (and hashed into the request key) is what is sent.
       const body = {
+        temperature: this.temperature,
+        max_tokens: this.maxTokens,
         ...this.extraBody,
         model: this.model,
         messages: [{ role: 'user' as const, content: prompt }],
-        temperature: this.temperature,
-        max_tokens: this.maxTokens,
       };
       const completion = await this.client.chat.completions.create(body, { signal, timeout: this.timeoutMs });
       const choice = completion?.choices?.[0];
@@ -128,6 +129,7 @@ export class OpenAIChatJudge implements JudgeBackend {
       if (timeout.aborted && !options.signal?.aborted) {
         throw new JudgeError(`${this.baseUrl}: no reply within ${this.timeoutMs / 1000} s (timeout)`, 'transient', {
           endpoint: this.baseUrl,
+          timeout: true,
           cause: err,
         });
       }

@@ -210,7 +210,8 @@ class SqliteRunStore implements RunStore {
         const had = requestKey.get(row.sampleId, row.criterionKey, row.repeat) as string;
         if (had !== row.key) {
           throw new InputError(
-            `sample ${JSON.stringify(row.sampleId)} comes twice with different content (criterion ${row.criterionKey}, repeat ${row.repeat}); sample ids must be unique`,
+            `sample ${JSON.stringify(row.sampleId)}, criterion ${row.criterionKey}, repeat ${row.repeat}: its prompt differs from the one this run holds — ` +
+              'either two rows share a sample id with different content (sample ids must be unique), or the criteria, their rubrics or the dataset changed since the run began (use another --out, or --force-new)',
             { file: this.file },
           );
         }

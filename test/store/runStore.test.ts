@@ -68,7 +68,7 @@ test('one sample id with two different contents is refused, and the batch is not
   const clash = requestRow(2, { sampleId: requestRow(1).sampleId, criterionKey: requestRow(1).criterionKey });
   assert.throws(
     () => store.addRequests([requestRow(3), clash]),
-    (err: unknown) => err instanceof InputError && /sample "sample-0" comes twice with different content \(criterion censor, repeat 0\)/.test(err.message),
+    (err: unknown) => err instanceof InputError && /sample "sample-0", criterion censor, repeat 0: its prompt differs from the one this run holds/.test(err.message),
   );
   assert.equal(store.statusOf('key-000003'), undefined);
   assert.equal(store.counts().requests, 1);

@@ -4,7 +4,7 @@ import { exportBatch, importBatch } from '../../engine/batch.ts';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '../../judges/openaiChat.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
 import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
-import { addJudgeOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
+import { addSamplingOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
 import { printJson, printLine, warn } from '../output.ts';
 import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir } from '../runSetup.ts';
 
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet')
     .requiredOption('-o, --output <requests.jsonl>', 'where to write the Batch API request lines')
     .description('write one /v1/chat/completions request line per pending (sample × criterion) request, and the run file that will receive the results');
-  addJudgeOptions(exp, { withJudge: false });
+  addSamplingOptions(exp, 'the judge model the batch runner will serve (required)');
   addDatasetOptions(exp);
   exp
     .option('--out <run.sqlite>', 'run file (default: runs/<dataset>__<model>__<template>.sqlite)')

@@ -16,6 +16,7 @@ import {
   treeJson,
 } from '../../taxonomy/index.ts';
 import type { Catalog, TaxonomyLang, TaskNode } from '../../taxonomy/index.ts';
+import { collect } from '../collect.ts';
 
 interface CriteriaOptions extends CatalogFlags {
   task?: string[];
@@ -28,10 +29,6 @@ interface CriteriaOptions extends CatalogFlags {
 // One write for the whole text, so a reader that stops early (`| head`) cuts it in one place.
 function print(lines: readonly string[]): void {
   printLine(lines.join('\n'));
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function parseLang(value: string): TaxonomyLang {

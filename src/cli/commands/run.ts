@@ -68,9 +68,15 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
   const backends: JudgeBackend[] = await Promise.all(specs.map((s) => createJudge(s, settings)));
   const stop = new AbortController();
   const abort = new AbortController();
+  let judging = false;
   const onSigint = () => {
-    if (!stop.signal.aborted) stop.abort();
-    else abort.abort();
+    if (!stop.signal.aborted) {
+      stop.abort();
+      if (!judging && !flags.quiet) warn('stopping after the current step (Ctrl-C again to quit at once; nothing is lost)');
+    } else if (!judging) {
+      // Before judging nothing is in flight: SQLite writes are transactions, so quitting is safe.
+      process.exit(EXIT.interrupted);
+    } else abort.abort();
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -96,13 +102,19 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
       forceNew: Boolean(flags.forceNew),
       stop: stop.signal,
       abort: abort.signal,
-      onEvent: reporter.handle,
+      onEvent: (event) => {
+        if (event.type === 'phase' && event.message.startsWith('judging')) judging = true;
+        reporter.handle(event);
+      },
     });
     reporter.end();
     const problems = passes.problemLines();
     if (flags.json) printJson({ ...summary, dataset: { stats: passes.firstStats, rejectsFile: passes.rejects.count > 0 ? passes.rejects.path : null } });
     else printSummary(summary, problems);
     if (summary.stopped) return EXIT.interrupted;
+    // Nothing but errors (a wrong model name, a dead server): the judge failed.
+    const c = summary.counts;
+    if (c.error > 0 && c.scored + c.unscored === 0) return EXIT.judgeFailed;
     return EXIT.ok;
   } finally {
     reporter.end();
@@ -117,7 +129,8 @@ function printSummary(s: RunSummary, problems: string[]): void {
   if (s.movedAside) printLine(`previous run moved aside to ${s.movedAside}`);
   for (const line of problems) printLine(line);
   printLine(`run file: ${s.file}`);
-  printLine(`requests: ${c.total}  scored ${c.scored}  unscored ${c.unscored}  errors ${c.error}  pending ${c.pending}`);
+  const shared = c.requests !== c.total ? ` (${c.requests} requests; identical prompts are judged once)` : '';
+  printLine(`judgments: ${c.total}${shared}  scored ${c.scored}  unscored ${c.unscored}  errors ${c.error}  pending ${c.pending}`);
   const reasons = Object.entries(c.byReason).sort((a, b) => b[1] - a[1]);
   for (const [reason, n] of reasons.slice(0, 10)) printLine(`  ${String(n).padStart(7)}  ${reason}`);
   if (reasons.length > 10) printLine(`  … ${reasons.length - 10} more reasons (pollux export --status unscored,error)`);
