@@ -1,9 +1,14 @@
 /** The OpenAI-compatible test server backed by the tiny GGUF model, and the HTTP judge against it. */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGgufJudge } from '../../src/judges/gguf/index.ts';
 import { OpenAIChatJudge } from '../../src/judges/openaiChat.ts';
 import { parseVerdict } from '../../src/parse/verdict.ts';
+import { runCli } from '../support/cli.ts';
+import { writeGenericDataset } from '../support/datasets.ts';
 import { polluxPrompt } from '../support/ggufPrompts.ts';
 import { startLlamaHttpServer, type LlamaHttpServer } from '../support/llamaHttpServer.ts';
 import { tinyGgufPath } from '../support/tinyGguf.ts';
@@ -90,4 +95,18 @@ test('requests the server cannot serve get 400 with a message, like vLLM', async
   assert.match(JSON.stringify(long.json), /context holds/);
   const missing = await fetch(`${server.url}/completions`, { method: 'POST', body: '{}' });
   assert.equal(missing.status, 404);
+});
+
+test('pollux run over HTTP against the tiny model: every request judged, none lost', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pollux-llama-http-'));
+  const dataset = join(dir, 'd.jsonl');
+  const total = writeGenericDataset(dataset, 3, 2);
+  const r = await runCli(['run', dataset, '--judge', server.url, '--max-tokens', '32', '--concurrency', '2', '--out', join(dir, 'r.sqlite'), '--json', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.counts.total, total);
+  assert.equal(s.counts.pending, 0);
+  // Random weights write no verdict within 32 tokens: unscored, with the reason and the raw text kept.
+  assert.equal(s.counts.unscored, total);
+  assert.deepEqual(Object.keys(s.counts.byReason), ['truncated']);
 });
