@@ -1,0 +1,133 @@
+/**
+ * The client sides of the run benchmarks, each run in a fresh process by bench/run.bench.ts so that
+ * every measurement starts from the same state and has its own peak RSS:
+ *
+ *   node --import tsx bench/support/runParts.ts bare    '{"url","dataset","concurrency","limit"?}'
+ *   node --import tsx bench/support/runParts.ts library '{"url","dataset","concurrency","storeFile"}'
+ *
+ * Prints one JSON line of figures on stdout.
+ */
+import OpenAI from 'openai';
+import {
+  OpenAIChatJudge,
+  buildCatalog,
+  fileFingerprint,
+  readDataset,
+  renderPrompt,
+  runJudgments,
+  type RunManifest,
+} from '../../src/index.ts';
+
+/** The one model the bench server lists. */
+export const BENCH_MODEL = 'ai-forever/pollux-judge-7b';
+
+export interface BareResult {
+  requests: number;
+  ok: number;
+  failed: number;
+  seconds: number;
+  peakMiB: number;
+}
+
+export interface LibraryResult {
+  requests: number;
+  scored: number;
+  seconds: number;
+  /** Reading the dataset and adding every request to the run file, before the first request is sent. */
+  enumerateSeconds: number | null;
+  judgingSeconds: number | null;
+  peakMiB: number;
+}
+
+const peakMiB = () => process.resourceUsage().maxRSS / 1024;
+
+/** The prompts pollux sends for this dataset, rendered before the clock starts. */
+async function renderedPrompts(dataset: string, limit: number): Promise<string[]> {
+  const prompts: string[] = [];
+  for await (const { sample, criteria } of readDataset(dataset, { catalog: buildCatalog() })) {
+    for (const { criterion } of criteria) {
+      if (prompts.length >= limit) return prompts;
+      prompts.push(renderPrompt({ sample, criterion, template: 'paper' }));
+    }
+  }
+  return prompts;
+}
+
+/** The openai SDK at a fixed in-flight bound, with the body pollux sends, storing nothing. */
+async function bare(args: { url: string; dataset: string; concurrency: number; limit?: number }): Promise<BareResult> {
+  const prompts = await renderedPrompts(args.dataset, args.limit ?? Infinity);
+  const client = new OpenAI({ baseURL: args.url, apiKey: 'x', maxRetries: 0 });
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < prompts.length) {
+      const content = prompts[next++] as string;
+      try {
+        const completion = await client.chat.completions.create({
+          model: BENCH_MODEL,
+          messages: [{ role: 'user', content }],
+          temperature: 0,
+          max_tokens: 1024,
+        });
+        if (completion.choices[0]?.message.content) ok++;
+        else failed++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: args.concurrency }, worker));
+  return { requests: prompts.length, ok, failed, seconds: (performance.now() - t0) / 1000, peakMiB: peakMiB() };
+}
+
+/** runJudgments as a library user calls it: the dataset read twice, every judgment stored. */
+async function library(args: { url: string; dataset: string; concurrency: number; storeFile: string }): Promise<LibraryResult> {
+  const catalog = buildCatalog();
+  const judge = await OpenAIChatJudge.create({ baseUrl: args.url, model: BENCH_MODEL });
+  const identity = judge.describe();
+  const now = new Date().toISOString();
+  const manifest: RunManifest = {
+    formatVersion: 1,
+    createdAt: now,
+    updatedAt: now,
+    toolVersion: 'bench',
+    taxonomyVersion: null,
+    dataset: { path: args.dataset, fingerprint: await fileFingerprint(args.dataset), format: 'jsonl', shape: 'generic' },
+    template: 'paper',
+    judge: { backend: identity.backend, model: identity.model, params: identity.params, endpoints: [args.url] },
+    repeat: 1,
+    options: {},
+  };
+  let judgingFrom: number | null = null;
+  const t0 = performance.now();
+  const summary = await runJudgments({
+    storeFile: args.storeFile,
+    items: () => readDataset(args.dataset, { catalog }),
+    manifest,
+    backends: [judge],
+    enumerate: { template: 'paper', repeat: 1, judgeModel: identity.model, judgeParams: identity.params },
+    concurrency: args.concurrency,
+    onEvent: (e) => {
+      if (e.type === 'phase' && e.message.startsWith('judging ')) judgingFrom = performance.now();
+    },
+  });
+  const t1 = performance.now();
+  const from = judgingFrom as number | null;
+  return {
+    requests: summary.judgedNow,
+    scored: summary.counts.scored,
+    seconds: (t1 - t0) / 1000,
+    enumerateSeconds: from === null ? null : (from - t0) / 1000,
+    judgingSeconds: from === null ? null : (t1 - from) / 1000,
+    peakMiB: peakMiB(),
+  };
+}
+
+const [part, json] = process.argv.slice(2);
+if (part === 'bare' || part === 'library') {
+  const args = JSON.parse(json ?? '{}');
+  const result = part === 'bare' ? await bare(args) : await library(args);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
