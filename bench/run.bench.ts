@@ -6,12 +6,13 @@
  *   prompts at the same concurrency and storing nothing; alternating order, median over the rounds;
  * - latency:  a server answering after --delay ms at concurrency 256: judgments/s against the ideal
  *   concurrency / delay;
- * - memory:   `pollux run` over --requests requests (default 1,000,000): wall time and peak RSS.
+ * - memory:   `pollux run` over --requests requests (default 1,000,000): wall time, peak RSS and the
+ *   course of RSS; stopped if RSS passes --rss-ceiling MB, so that a leak cannot starve the machine.
  * Prints figures and ratios; asserts nothing.
  *
  *   node --import tsx bench/run.bench.ts [--parts overhead,latency,memory] [--overhead-requests 20000]
  *     [--concurrency 64] [--rounds 2] [--latency-requests 2560] [--latency-concurrency 256]
- *     [--delay 1000] [--requests 1000000] [--memory-concurrency 128]
+ *     [--delay 1000] [--requests 1000000] [--memory-concurrency 128] [--rss-ceiling 2000 (MB)]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -38,6 +39,7 @@ const DEFAULTS = {
   delay: '1000',
   requests: '1000000',
   'memory-concurrency': '128',
+  'rss-ceiling': '2000',
 };
 type Option = keyof typeof DEFAULTS;
 
@@ -70,14 +72,36 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-/** Collects a child's stdout; resolves on exit, rejects on a non-zero status. */
-function finished(child: ChildProcess, what: string): Promise<string> {
+/** Collects a child's stdout; resolves on exit, rejects on a non-zero status unless `accept` says otherwise. */
+function finished(child: ChildProcess, what: string, accept: () => boolean = () => false): Promise<string> {
   let stdout = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve(stdout) : reject(new Error(`${what} ended with ${code ?? signal}`))));
+    child.on('close', (code, signal) => (code === 0 || accept() ? resolve(stdout) : reject(new Error(`${what} ended with ${code ?? signal}`))));
   });
+}
+
+/** Resident and peak resident KiB of a process, from /proc (null where there is none). */
+function memoryOf(pid: number): { rss: number; hwm: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return rss && hwm ? { rss: Number(rss[1]), hwm: Number(hwm[1]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The node process under /usr/bin/time: its only child. */
+function childPid(pid: number): number | null {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    return first ? Number(first) : null;
+  } catch {
+    return null;
+  }
 }
 
 interface BenchServer {
@@ -117,6 +141,10 @@ async function clientPart<T>(part: 'bare' | 'library', args: Record<string, unkn
 
 interface CliRun {
   wallSeconds: number;
+  /** Resident KiB sampled every half second: [seconds since start, KiB]. */
+  rssSamples: Array<[number, number]>;
+  /** Stopped (SIGTERM: finish what is in flight, then exit) because RSS passed the ceiling. */
+  stoppedAtCeiling: boolean;
   /** The summary's own rate: from runJudgments' start (enumeration included, process startup not). */
   summaryRate: number;
   judged: number;
@@ -124,8 +152,11 @@ interface CliRun {
   peakKiB: number | null;
 }
 
-/** `pollux run` as a user starts it, peak RSS from /usr/bin/time (or /proc polling without it). */
-async function cliRun(dataset: string, url: string, concurrency: number, out: string, dir: string): Promise<CliRun> {
+/**
+ * `pollux run` as a user starts it; peak RSS from /usr/bin/time (or /proc polling without it). Past
+ * `ceilingKiB` of RSS the run is stopped, so a leak cannot take the memory of a shared machine.
+ */
+async function cliRun(dataset: string, url: string, concurrency: number, out: string, dir: string, ceilingKiB = Infinity): Promise<CliRun> {
   const args = [BIN, 'run', dataset, '--judge', url, '--concurrency', String(concurrency), '--out', out, '--quiet', '--json'];
   const timeFile = join(dir, `time-${Date.now()}.txt`);
   const useTime = existsSync(TIME);
@@ -134,24 +165,36 @@ async function cliRun(dataset: string, url: string, concurrency: number, out: st
     ? spawn(TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let polledKiB: number | null = null;
-  const poll = useTime
-    ? null
-    : setInterval(() => {
-        try {
-          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-          if (m) polledKiB = Math.max(polledKiB ?? 0, Number(m[1]));
-        } catch {
-          // gone, or no /proc here
-        }
-      }, 200);
+  let nodePid: number | null = useTime ? null : (child.pid ?? null);
+  let stoppedAtCeiling = false;
+  const rssSamples: Array<[number, number]> = [];
+  const poll = setInterval(() => {
+    if (nodePid === null && child.pid !== undefined) nodePid = childPid(child.pid);
+    const m = nodePid === null ? null : memoryOf(nodePid);
+    if (!m || nodePid === null) return;
+    polledKiB = Math.max(polledKiB ?? 0, m.hwm);
+    rssSamples.push([(performance.now() - t0) / 1000, m.rss]);
+    if (m.rss > ceilingKiB && !stoppedAtCeiling) {
+      stoppedAtCeiling = true;
+      process.kill(nodePid, 'SIGTERM');
+    }
+  }, 500);
   try {
-    const stdout = await finished(child, 'pollux run');
+    const stdout = await finished(child, 'pollux run', () => stoppedAtCeiling);
     const wallSeconds = (performance.now() - t0) / 1000;
     const summary = JSON.parse(stdout) as { judgedNow: number; judgmentsPerSecond: number; counts: { scored: number } };
     const peakKiB = useTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : polledKiB;
-    return { wallSeconds, summaryRate: summary.judgmentsPerSecond, judged: summary.judgedNow, scored: summary.counts.scored, peakKiB };
+    return {
+      wallSeconds,
+      rssSamples,
+      stoppedAtCeiling,
+      summaryRate: summary.judgmentsPerSecond,
+      judged: summary.judgedNow,
+      scored: summary.counts.scored,
+      peakKiB,
+    };
   } finally {
-    if (poll) clearInterval(poll);
+    clearInterval(poll);
   }
 }
 
@@ -244,26 +287,37 @@ async function latency(dir: string): Promise<void> {
   }
 }
 
+/** RSS at a quarter, half, three quarters and the end of the run: flat, or growing with the requests. */
+function rssCourse(samples: Array<[number, number]>): string {
+  if (samples.length === 0) return 'no RSS samples';
+  const end = (samples[samples.length - 1] as [number, number])[0];
+  const at = (f: number) => (samples.find(([t]) => t >= f * end) ?? (samples[samples.length - 1] as [number, number]))[1];
+  return `RSS at 25/50/75/100% of the wall time: ${[0.25, 0.5, 0.75, 1].map((f) => fmt(MB(at(f)))).join(' / ')} MB`;
+}
+
 async function memory(dir: string, smallPeakKiB: number | null): Promise<void> {
   const concurrency = num('memory-concurrency');
+  const ceilingMB = num('rss-ceiling');
   const t0 = performance.now();
   const { file, requests } = datasetFor(dir, 'memory', num('requests'));
   const writeSeconds = (performance.now() - t0) / 1000;
   console.log(
     `memory: ${fmt(requests)} requests (${fmt(requests / CRITERIA)} samples × ${CRITERIA} criteria, dataset ${fmt(statSync(file).size / 1e6)} MB written in ${fmt(writeSeconds, 1)} s), ` +
-      `pollux run --concurrency ${concurrency}, instant server`,
+      `pollux run --concurrency ${concurrency}, instant server; stopped if its RSS passes ${fmt(ceilingMB)} MB`,
   );
   const server = await startServer(0);
   try {
     const out = freshStore(dir);
-    const c = await cliRun(file, server.url, concurrency, out, dir);
-    if (c.scored !== requests) console.log(`  ${fmt(c.scored)} of ${fmt(requests)} scored`);
+    const c = await cliRun(file, server.url, concurrency, out, dir, (ceilingMB * 1e6) / 1024);
+    if (c.stoppedAtCeiling) console.log(`  RSS passed ${fmt(ceilingMB)} MB: stopped after ${fmt(c.judged)} of ${fmt(requests)} requests`);
+    else if (c.scored !== requests) console.log(`  ${fmt(c.scored)} of ${fmt(requests)} scored`);
     const peak = c.peakKiB === null ? null : MB(c.peakKiB);
     console.log(
-      `memory: ${fmt(requests)} requests in ${fmt(c.wallSeconds, 1)} s (${fmt(c.summaryRate)} j/s by the summary), run file ${fmt(statSync(out).size / 1e6)} MB, ` +
+      `memory: ${fmt(c.judged)} requests judged in ${fmt(c.wallSeconds, 1)} s (${fmt(c.summaryRate)} j/s by the summary), run file ${fmt(statSync(out).size / 1e6)} MB, ` +
         `peak RSS ${peak === null ? 'unknown' : `${fmt(peak)} MB`} (target < ${TARGET.memoryMB} MB)` +
         (peak !== null && smallPeakKiB ? `; ratio to the CLI's peak at ${opts['overhead-requests']} requests ${fmt(peak / MB(smallPeakKiB), 2)}` : ''),
     );
+    console.log(`  ${rssCourse(c.rssSamples)}`);
   } finally {
     await server.stop();
   }

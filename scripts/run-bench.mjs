@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- WORD… --option value…]`: runs each bench/*.bench.ts in turn through tsx.
 // Leading words filter the files by substring (as scripts/run-tests.mjs does); everything from the
-// first argument that starts with `-` is passed on to every benchmark run.
+// first argument that starts with `-` is passed on to the one benchmark they select.
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,12 @@ const files = readdirSync(join(root, 'bench'))
 if (files.length === 0) {
   console.error(`no benchmark matched under bench/ (filters: ${filters.join(' ') || 'none'})`);
   process.exit(1);
+}
+// Each benchmark reads its own options (store.bench.ts reads its arguments as an internal part
+// name), so options are only passed when they go to a single one.
+if (passed.length > 0 && files.length > 1) {
+  console.error(`options (${passed.join(' ')}) go to one benchmark at a time; name it first, e.g. npm run bench -- run ${passed.join(' ')}`);
+  process.exit(2);
 }
 let failed = 0;
 for (const file of files) {
