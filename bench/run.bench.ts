@@ -214,7 +214,7 @@ async function overhead(dir: string): Promise<number | null> {
   const rates: Record<'bare' | 'library' | 'cli' | 'cliWall', number[]> = { bare: [], library: [], cli: [], cliWall: [] };
   const libraryRuns: LibraryResult[] = [];
   let cliPeakKiB: number | null = null;
-  let bareRuns: BareResult[] = [];
+  const bareRuns: BareResult[] = [];
   try {
     // The server's JIT warms on this, not on whichever client comes first.
     await clientPart<BareResult>('bare', { url: server.url, dataset: file, concurrency, limit: 2_000 });
@@ -227,7 +227,7 @@ async function overhead(dir: string): Promise<number | null> {
           const b = await clientPart<BareResult>('bare', { url: server.url, dataset: file, concurrency });
           if (b.failed > 0) console.log(`  bare loop: ${b.failed} request(s) failed`);
           rates.bare.push(b.ok / b.seconds);
-          bareRuns = [...bareRuns, b];
+          bareRuns.push(b);
           line.push(`bare ${fmt(b.ok / b.seconds)}`);
         } else if (kind === 'library') {
           const l = await clientPart<LibraryResult>('library', { url: server.url, dataset: file, concurrency, storeFile: freshStore(dir) });
