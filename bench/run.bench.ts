@@ -153,7 +153,8 @@ interface CliRun {
 }
 
 /**
- * `pollux run` as a user starts it; peak RSS from /usr/bin/time (or /proc polling without it). Past
+ * `pollux run` as a user starts it (the executable itself, so its shebang's Node flags apply, as with
+ * `npx pollux`); peak RSS from /usr/bin/time (or /proc polling without it). Past
  * `ceilingKiB` of RSS the run is stopped, so a leak cannot take the memory of a shared machine.
  */
 async function cliRun(dataset: string, url: string, concurrency: number, out: string, dir: string, ceilingKiB = Infinity): Promise<CliRun> {
@@ -162,8 +163,8 @@ async function cliRun(dataset: string, url: string, concurrency: number, out: st
   const useTime = existsSync(TIME);
   const t0 = performance.now();
   const child = useTime
-    ? spawn(TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn(TIME, ['-f', '%M', '-o', timeFile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(BIN, args.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let polledKiB: number | null = null;
   let nodePid: number | null = useTime ? null : (child.pid ?? null);
   let stoppedAtCeiling = false;

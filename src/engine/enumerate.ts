@@ -1,4 +1,4 @@
-import { sha256Hex, stableHash } from '../core/hash.ts';
+import { canonicalJson, sha256Hex, stableHash } from '../core/hash.ts';
 import type { Scale } from '../core/scale.ts';
 import type { Criterion, Sample, TemplateName } from '../core/types.ts';
 import { renderPrompt } from '../prompt/render.ts';
@@ -32,6 +32,15 @@ export function requestKey(promptHash: string, judgeModel: string, judgeParams: 
   return stableHash({ prompt: promptHash, model: judgeModel, params: judgeParams, repeat }, 32);
 }
 
+/**
+ * requestKey for many requests of one judge: the canonical JSON of the judge part is built once.
+ * Keys sort as model < params < prompt < repeat, so the text is exactly what requestKey hashes.
+ */
+export function requestKeyer(judgeModel: string, judgeParams: Record<string, unknown>): (promptHash: string, repeat: number) => string {
+  const head = `{"model":${JSON.stringify(judgeModel)},"params":${canonicalJson(judgeParams)},"prompt":`;
+  return (promptHash, repeat) => sha256Hex(`${head}${JSON.stringify(promptHash)},"repeat":${JSON.stringify(repeat)}}`).slice(0, 32);
+}
+
 export function instructionId(instruction: string): string {
   return stableHash({ instruction }, 16);
 }
@@ -44,6 +53,7 @@ export function instructionId(instruction: string): string {
 export async function* enumerateRequests(items: AsyncIterable<EnumerableItem>, options: EnumerateOptions): AsyncGenerator<PlannedRequest> {
   let seq = 0;
   const limit = options.limit ?? Infinity;
+  const keyOf = requestKeyer(options.judgeModel, options.judgeParams);
   for await (const { sample, criteria } of items) {
     const instruction = instructionId(sample.instruction);
     for (let repeat = 0; repeat < options.repeat; repeat++) {
@@ -55,7 +65,7 @@ export async function* enumerateRequests(items: AsyncIterable<EnumerableItem>, o
           prompt,
           scale: criterion.scale,
           row: {
-            key: requestKey(promptHash, options.judgeModel, options.judgeParams, repeat),
+            key: keyOf(promptHash, repeat),
             seq: seq++,
             sampleId: sample.id,
             instructionId: instruction,

@@ -1,7 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import { renameSync, existsSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
 import type { JudgeBackend, Judgment } from '../core/types.ts';
-import { compareManifests, openRunStore, type RunCounts, type RunManifest, type RunStats, type RunStore } from '../store/index.ts';
+import { compareManifests, openRunStore, type JudgmentToSave, type RunCounts, type RunManifest, type RunStats, type RunStore } from '../store/index.ts';
 import { AdaptiveLimit, FixedLimit, type ConcurrencyLimit } from './adaptiveConcurrency.ts';
 import { EndpointPool } from './endpointPool.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions, type PlannedRequest } from './enumerate.ts';
@@ -181,6 +182,14 @@ async function judgePending(
   let firstFailure: unknown = null;
   let stopAnnounced = false;
   const stopRequested = () => config.stop?.aborted || config.abort?.aborted;
+  // Every in-flight request listens to the abort signal: one run-local signal, linked once to the
+  // caller's, with no listener limit (hundreds in flight are normal, not a leak).
+  const aborter = new AbortController();
+  setMaxListeners(0, aborter.signal);
+  const abortSignal = aborter.signal;
+  const onAbort = () => aborter.abort();
+  if (config.abort?.aborted) aborter.abort();
+  else config.abort?.addEventListener('abort', onAbort, { once: true });
   config.stop?.addEventListener('abort', signalFreeSlot, { once: true });
   const tick = setInterval(() => {
     progress.elapsedMs = Date.now() - started;
@@ -189,8 +198,33 @@ async function judgePending(
     emit({ type: 'progress', progress: { ...progress } });
   }, 250);
 
+  // Group commit: judgments that complete in the same turn of the event loop are written in one
+  // transaction right after it (setImmediate, no timer), so each is durable within the same
+  // millisecond it completes, and a burst of replies costs one commit instead of one each.
+  let unsaved: JudgmentToSave[] = [];
+  const unsavedKeys = new Set<string>();
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (unsaved.length === 0) return;
+    const batch = unsaved;
+    unsaved = [];
+    try {
+      store.saveJudgments(batch);
+    } catch (err) {
+      firstFailure ??= err;
+    } finally {
+      unsavedKeys.clear();
+      signalFreeSlot();
+    }
+  };
   const finish = (planned: PlannedRequest, judgment: Judgment, startedAt: number) => {
-    store.saveJudgment(planned.row.key, judgment, { startedAt, finishedAt: Date.now() });
+    unsaved.push({ key: planned.row.key, judgment, times: { startedAt, finishedAt: Date.now() } });
+    unsavedKeys.add(planned.row.key);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
     progress.done++;
     progress.doneNow++;
     progress[judgment.status]++;
@@ -204,7 +238,7 @@ async function judgePending(
       pool,
       limit,
       policy: config.policy ?? DEFAULT_POLICY,
-      ...(config.abort ? { signal: config.abort } : {}),
+      signal: abortSignal,
       onRetry: (retry) => emit({ type: 'retry', retry }),
     })
       .then((judgment) => finish(planned, judgment, startedAt))
@@ -225,7 +259,7 @@ async function judgePending(
       }
       if (stopRequested() || firstFailure) break;
       // Duplicate rows give the same key: judge it once.
-      if (inFlight.has(planned.row.key) || store.statusOf(planned.row.key) !== 'pending') continue;
+      if (inFlight.has(planned.row.key) || unsavedKeys.has(planned.row.key) || store.statusOf(planned.row.key) !== 'pending') continue;
       start(planned);
     }
     if (stopRequested() && inFlight.size > 0 && !stopAnnounced) {
@@ -234,6 +268,8 @@ async function judgePending(
     }
     while (inFlight.size > 0) await new Promise<void>((resolve) => (wake = resolve));
   } finally {
+    flush();
+    config.abort?.removeEventListener('abort', onAbort);
     clearInterval(tick);
     progress.elapsedMs = Date.now() - started;
     progress.inFlight = 0;
