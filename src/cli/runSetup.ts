@@ -85,7 +85,10 @@ export class DatasetPasses {
 
   open = (): DatasetReader => {
     const first = this.passes++ === 0;
-    const reader = readDataset(this.file, first ? { ...this.options, onProblem: (p) => this.rejects.write(p) } : { ...this.options, strict: false });
+    const reader = readDataset(
+      this.file,
+      first ? { ...this.options, onProblem: (p) => this.rejects.write(p) } : { ...this.options, strict: false, checkDuplicates: false },
+    );
     if (first) this.firstStats = reader.stats;
     return reader;
   };

@@ -32,6 +32,12 @@ export interface DatasetOptions {
   shape?: DatasetShape;
   /** Called for every problem, in file order (before the strict-mode throw). */
   onProblem?: (problem: RowProblem) => void;
+  /**
+   * Reject repeated sample ids (default true). A second read of a dataset already checked (the run
+   * engine's judging pass) turns it off: the id set grows with the file, and the first pass has
+   * already rejected and reported those rows.
+   */
+  checkDuplicates?: boolean;
   /** Longest record accepted, in bytes (see ReadTableOptions). */
   maxRecordBytes?: number;
 }

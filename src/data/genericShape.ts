@@ -15,6 +15,7 @@ export async function* genericItems(
   fileStats: DatasetFileStats,
 ): AsyncGenerator<DatasetItem> {
   const seenIds = new Map<string, number>();
+  const checkDuplicates = ctx.options.checkDuplicates !== false;
   for await (const item of table) {
     fileStats.rows++;
     ctx.stats.rows++;
@@ -29,7 +30,7 @@ export async function* genericItems(
     const explicitId = view.id();
     const criteria = criteriaOfRow(ctx, view, [fields.taskType, fields.taskSubtype, fields.taskSubsubtype]);
     const sample = makeSample(fields, answer, modelId, explicitId, item.location);
-    if (view.problems.length === 0) {
+    if (checkDuplicates && view.problems.length === 0) {
       const first = seenIds.get(sample.id);
       if (first !== undefined) {
         const where = describePosition(first);

@@ -61,6 +61,7 @@ export async function* instructionItems(
   }
 
   const seenIds = new Map<string, number>();
+  const checkDuplicates = ctx.options.checkDuplicates !== false;
   for await (const item of answersTable) {
     answersStats.rows++;
     ctx.stats.rows++;
@@ -89,7 +90,7 @@ export async function* instructionItems(
       continue;
     }
     const sample = makeSample(instruction.fields, answer, modelId, explicitId, item.location);
-    const first = seenIds.get(sample.id);
+    const first = checkDuplicates ? seenIds.get(sample.id) : undefined;
     if (first !== undefined) {
       view.problem(
         explicitId !== null ? `duplicate id "${sample.id}" (first at ${describePosition(first)})` : `duplicate answer: the same prompt_id, model and answer as ${describePosition(first)}`,
@@ -98,7 +99,7 @@ export async function* instructionItems(
       ctx.reject(view.problems, answersStats);
       continue;
     }
-    seenIds.set(sample.id, packPosition(item.location));
+    if (checkDuplicates) seenIds.set(sample.id, packPosition(item.location));
     instruction.answered = true;
     ctx.stats.items++;
     ctx.stats.requests += instruction.criteria.length;

@@ -139,7 +139,7 @@ export async function runJudgments(config: RunConfig): Promise<RunSummary> {
     let stopped = Boolean(config.stop?.aborted || config.abort?.aborted);
     if (before.pending > 0 && !stopped) {
       emit({ type: 'phase', message: `judging ${before.pending} request(s) (${progress.done} of ${before.total} already done)` });
-      stopped = await judgePending(config, store, pool, limit, progress, emit);
+      stopped = await judgePending(config, store, pool, limit, progress, emit, before.pending);
     }
     const counts = store.counts();
     const wallMs = Date.now() - started;
@@ -170,6 +170,7 @@ async function judgePending(
   limit: ConcurrencyLimit,
   progress: RunProgress,
   emit: (e: RunEvent) => void,
+  pending: number,
 ): Promise<boolean> {
   const started = Date.now();
   const inFlight = new Set<string>();
@@ -253,7 +254,12 @@ async function judgePending(
   };
 
   try {
-    for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
+    // The store knows what is pending (the listing pass applied --limit and rejected bad rows), so
+    // this pass reads without a limit and stops once every pending request is on its way.
+    let dispatched = 0;
+    const { limit: _limit, ...unlimited } = config.enumerate;
+    for await (const planned of enumerateRequests(config.items(), unlimited)) {
+      if (dispatched >= pending) break;
       while (inFlight.size >= limit.limit && !stopRequested()) {
         await new Promise<void>((resolve) => (wake = resolve));
       }
@@ -261,6 +267,7 @@ async function judgePending(
       // Duplicate rows give the same key: judge it once.
       if (inFlight.has(planned.row.key) || unsavedKeys.has(planned.row.key) || store.statusOf(planned.row.key) !== 'pending') continue;
       start(planned);
+      dispatched++;
     }
     if (stopRequested() && inFlight.size > 0 && !stopAnnounced) {
       stopAnnounced = true;

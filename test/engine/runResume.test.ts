@@ -233,3 +233,15 @@ test('batch export writes OpenAI Batch lines; batch import fills the run, report
   const { rows } = storeRows(out);
   assert.equal(rows.filter((x) => x.status === 'pending').length, 0);
 });
+
+test('--limit judges the first N requests; a rerun without it judges the rest', async () => {
+  const dataset = join(dir, 'limit.jsonl');
+  const total = writeGenericDataset(dataset, 10, 2);
+  const out = join(dir, 'limit.sqlite');
+  const first = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--limit', '7', '--json', '--quiet']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual([JSON.parse(first.stdout).judgedNow, JSON.parse(first.stdout).counts.total], [7, 7]);
+  const rest = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--json', '--quiet']);
+  const s = JSON.parse(rest.stdout);
+  assert.deepEqual([s.judgedNow, s.counts.total, s.counts.scored], [total - 7, total, total]);
+});
