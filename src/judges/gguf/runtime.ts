@@ -112,6 +112,10 @@ export async function loadModel(llama: Llama, path: string, gpu: GpuChoice): Pro
   try {
     return await llama.loadModel({ modelPath: path, ...(gpu === false ? { gpuLayers: 0 } : {}) });
   } catch (err) {
+    // llama.cpp's log lines cross from its thread asynchronously and may land after the rejection:
+    // give the explaining line a moment (failure path only).
+    for (let i = 0; i < 40 && recentErrors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10));
     const detail = `${errorMessage(err)}${takeLlamaErrors()}`;
     throw new JudgeError(`cannot load the GGUF model ${path} (corrupt, truncated or not a GGUF file?): ${detail}`, 'fatal', {
       endpoint: path,
