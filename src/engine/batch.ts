@@ -37,7 +37,7 @@ export interface BatchExportSummary {
 }
 
 export async function exportBatch(config: BatchExportConfig): Promise<BatchExportSummary> {
-  const { store } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
+  const { store, lock } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
   const tmp = `${config.out}.partial-${process.pid}`;
   const stream = createWriteStream(tmp, { encoding: 'utf8' });
   let requests = 0;
@@ -85,6 +85,7 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
     throw err;
   } finally {
     store.close();
+    lock.release();
   }
   return { requests, written, skippedDone, out: config.out, storeFile: config.storeFile };
 }

@@ -7,3 +7,4 @@ export * from './execute.ts';
 export * from './fingerprint.ts';
 export * from './judgment.ts';
 export * from './run.ts';
+export * from './runLock.ts';

@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.ts';
 import type { JudgeBackend, Judgment } from '../core/types.ts';
 import { compareManifests, openRunStore, type JudgmentToSave, type RunCounts, type RunManifest, type RunStats, type RunStore } from '../store/index.ts';
 import { AdaptiveLimit, FixedLimit, type ConcurrencyLimit } from './adaptiveConcurrency.ts';
+import { acquireRunLock, type RunLock } from './runLock.ts';
 import { EndpointPool } from './endpointPool.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions, type PlannedRequest } from './enumerate.ts';
 import { AbortedError, DEFAULT_POLICY, executeRequest, type ExecutionPolicy, type RetryEvent } from './execute.ts';
@@ -67,7 +68,17 @@ export interface RunSummary {
 const INSERT_BATCH = 500;
 
 /** Opens the run file, refusing to resume a run that asked for something else (unless forceNew). */
-export function openForRun(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null } {
+export function openForRun(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null; lock: RunLock } {
+  const lock = acquireRunLock(file);
+  try {
+    return { ...openLocked(file, manifest, forceNew), lock };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+function openLocked(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null } {
   let movedAside: string | null = null;
   if (existsSync(file)) {
     const existing = openRunStore(file);
@@ -97,7 +108,7 @@ export function openForRun(file: string, manifest: RunManifest, forceNew: boolea
  */
 export async function runJudgments(config: RunConfig): Promise<RunSummary> {
   const started = Date.now();
-  const { store, movedAside } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
+  const { store, movedAside, lock } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
   const emit = config.onEvent ?? (() => {});
   try {
     emit({ type: 'phase', message: 'reading the dataset and listing requests' });
@@ -160,6 +171,7 @@ export async function runJudgments(config: RunConfig): Promise<RunSummary> {
     };
   } finally {
     store.close();
+    lock.release();
   }
 }
 

@@ -245,3 +245,26 @@ test('--limit judges the first N requests; a rerun without it judges the rest', 
   const s = JSON.parse(rest.stdout);
   assert.deepEqual([s.judgedNow, s.counts.total, s.counts.scored], [total - 7, total, total]);
 });
+
+test('a second pollux run on a file in use is refused; a lock left by a killed run is taken over', async () => {
+  const dataset = join(dir, 'lock.jsonl');
+  writeGenericDataset(dataset, 40, 2);
+  const out = join(dir, 'lock.sqlite');
+  slowMs = 100;
+  const first = spawnRun([dataset, '--judge', server.url, '--out', out, '--concurrency', '2']);
+  let stderr = '';
+  first.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<void>((resolve) => first.on('exit', () => resolve()));
+  while (!/judging/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+  const second = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--quiet']);
+  assert.equal(second.code, 2);
+  assert.match(second.stderr, new RegExp(`in use by another pollux process \\(pid ${first.pid}`));
+  first.kill('SIGKILL');
+  await exited;
+  slowMs = 0;
+  assert.ok(existsSync(`${out}.lock`), 'a killed run leaves its lock behind');
+  const third = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--quiet', '--json']);
+  assert.equal(third.code, 0, third.stderr);
+  assert.equal(JSON.parse(third.stdout).counts.pending, 0);
+  assert.ok(!existsSync(`${out}.lock`), 'the lock is released at the end');
+});
