@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { JudgeBackend, TemplateName } from '../core/types.ts';
 import { readDataset, type DatasetReader } from '../data/dataset.ts';
+import { validateDataset } from '../data/plan.ts';
 import type { DatasetOptions, DatasetStats } from '../data/datasetTypes.ts';
 import { RejectsWriter, rejectsPathFor, summarizeProblems } from '../data/problems.ts';
 import { tableFormatOf } from '../data/table.ts';
@@ -95,9 +96,7 @@ export class DatasetPasses {
 
   /** `--strict`: read everything once before any judging; the first problem throws (exit 2). */
   async validateStrict(): Promise<void> {
-    for await (const _item of readDataset(this.file, { ...this.options, strict: true })) {
-      // reading is the validation
-    }
+    await validateDataset(this.file, { ...this.options, strict: true });
   }
 
   problemLines(): string[] {

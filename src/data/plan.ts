@@ -1,7 +1,6 @@
 import type { JudgeRequest, Sample, TemplateName } from '../core/types.ts';
 import { readDataset } from './dataset.ts';
-import type { DatasetFileStats, DatasetOptions, DatasetShape } from './datasetTypes.ts';
-import type { RowProblem } from './problems.ts';
+import type { DatasetOptions, DatasetStats } from './datasetTypes.ts';
 import { chatTemplateTokensOf, countChatTokens, estimateTokenCounter, type TokenCountMethod, type TokenCounter } from './tokens.ts';
 
 export interface PlanOptions extends DatasetOptions {
@@ -32,16 +31,26 @@ export interface OverLimitRequest {
   source: Sample['source'] | null;
 }
 
-/** What a run over this dataset would do, without calling any judge. */
-export interface DatasetPlan {
-  shape: DatasetShape | null;
-  files: DatasetFileStats[];
-  rows: number;
-  rejected: number;
-  problemCount: number;
-  firstProblems: RowProblem[];
+/** The counts every full read of a dataset gives: shared by validation and plans. */
+export interface DatasetCounts extends Pick<DatasetStats, 'shape' | 'files' | 'rows' | 'rejected' | 'problemCount' | 'firstProblems' | 'requests'> {
   samples: number;
-  requests: number;
+}
+
+function countsOf(s: DatasetStats): DatasetCounts {
+  return {
+    shape: s.shape,
+    files: s.files,
+    rows: s.rows,
+    rejected: s.rejected,
+    problemCount: s.problemCount,
+    firstProblems: s.firstProblems,
+    samples: s.items - s.regroupedSamples,
+    requests: s.requests,
+  };
+}
+
+/** What a run over this dataset would do, without calling any judge. */
+export interface DatasetPlan extends DatasetCounts {
   /** Requests that carry an expert score. */
   humanScores: number;
   evaluatedModels: CountEntry[];
@@ -153,22 +162,16 @@ export async function planDataset(file: string, options: PlanOptions): Promise<D
   }
 
   const s = reader.stats;
-  const items = s.items;
   return {
-    shape: s.shape,
-    files: s.files,
-    rows: s.rows,
-    rejected: s.rejected,
-    problemCount: s.problemCount,
-    firstProblems: s.firstProblems,
-    samples: items - s.regroupedSamples,
+    ...countsOf(s),
+    // Counted here as the prompts were rendered (the reader's own count agrees on valid rows).
     requests,
     humanScores,
     evaluatedModels: sorted(models),
     taskTypes: sorted(tasks),
     distinctCriteria: criteriaKeys.size,
     customCriteria: [...criteriaKeys].filter((k) => k.startsWith('custom:')).length,
-    criteriaPerSample: items > 0 ? { min: minCriteria, mean: requests / items, max: maxCriteria } : null,
+    criteriaPerSample: s.items > 0 ? { min: minCriteria, mean: requests / s.items, max: maxCriteria } : null,
     regroupedSamples: s.regroupedSamples,
     instructionsWithoutAnswers: s.instructionsWithoutAnswers,
     instructionsWithoutAnswersFirst: s.instructionsWithoutAnswersFirst,
@@ -186,15 +189,7 @@ export async function planDataset(file: string, options: PlanOptions): Promise<D
   };
 }
 
-export interface DatasetValidation {
-  shape: DatasetShape | null;
-  files: DatasetFileStats[];
-  rows: number;
-  rejected: number;
-  problemCount: number;
-  firstProblems: RowProblem[];
-  samples: number;
-  requests: number;
+export interface DatasetValidation extends DatasetCounts {
   ok: boolean;
 }
 
@@ -207,16 +202,5 @@ export async function validateDataset(file: string, options: DatasetOptions): Pr
   for await (const _item of reader) {
     // the reader validates as it goes; items are only counted
   }
-  const s = reader.stats;
-  return {
-    shape: s.shape,
-    files: s.files,
-    rows: s.rows,
-    rejected: s.rejected,
-    problemCount: s.problemCount,
-    firstProblems: s.firstProblems,
-    samples: s.items - s.regroupedSamples,
-    requests: s.requests,
-    ok: s.problemCount === 0,
-  };
+  return { ...countsOf(reader.stats), ok: reader.stats.problemCount === 0 };
 }

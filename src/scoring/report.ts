@@ -14,15 +14,8 @@ import type {
 } from './types.ts';
 
 /** Sums and counts of the pairs of one (model, dimension value, criterion). */
-interface Acc {
+interface Acc extends ScoreCoverage {
   sum: number;
-  scored: number;
-  total: number;
-  unscored: number;
-  error: number;
-  pending: number;
-  gated: number;
-  gateUnknown: number;
 }
 
 type Dim = 'all' | 'taskGroup' | 'difficulty' | 'taskType';

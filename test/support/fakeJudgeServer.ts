@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 
 /**
  * A real OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks, with scripted faults.
@@ -64,7 +64,6 @@ export async function startFakeJudgeServer(options: FakeJudgeServerOptions = {})
   const reply = options.reply ?? (() => verdict(1));
   const requests: FakeRequest[] = [];
   const headers: FakeJudgeServer['headers'] = [];
-  const sockets = new Set<Socket>();
   const hung = new Set<ServerResponse>();
 
   const server: Server = createServer(async (req, res) => {
@@ -113,21 +112,14 @@ export async function startFakeJudgeServer(options: FakeJudgeServerOptions = {})
     else send();
   });
   server.keepAliveTimeout = 60_000;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: listener.url,
     requests,
     headers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        hung.clear();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      hung.clear();
+      return listener.close();
+    },
   };
 }

@@ -7,7 +7,7 @@
  * `pollux_levels`, e.g. [0, 1, 2]) to have the reply written under the POLLUX reply grammar.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 import { JudgeError, errorMessage } from '../../src/core/errors.ts';
 import type { Scale } from '../../src/core/scale.ts';
 import { createGgufJudge, type GgufJudge, type GgufJudgeOptions } from '../../src/judges/gguf/index.ts';
@@ -91,7 +91,6 @@ export async function startLlamaHttpServer(options: LlamaHttpServerOptions = {})
     return j;
   };
   const requests: Array<Record<string, unknown>> = [];
-  const sockets = new Set<Socket>();
 
   const server = createServer(async (req, res) => {
     const url = req.url ?? '';
@@ -139,19 +138,13 @@ export async function startLlamaHttpServer(options: LlamaHttpServerOptions = {})
       send(res, status, { error: { message: errorMessage(err), type: status === 400 ? 'BadRequestError' : 'InternalServerError' } });
     }
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: listener.url,
     servedName,
     requests,
     async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
       for (const j of judges.values()) await (await j.catch(() => null))?.close();
     },
   };
