@@ -82,13 +82,20 @@ export class OpenAIChatJudge implements JudgeBackend {
     return new OpenAIChatJudge({ ...options, baseUrl }, model, client);
   }
 
+  /**
+   * Built once: the parameters recorded (and hashed into request keys) are the very object every
+   * request body is made from, so the two cannot disagree.
+   */
+  private provenance: JudgeProvenance | null = null;
+
   describe(): JudgeProvenance {
-    return {
+    this.provenance ??= Object.freeze({
       backend: 'openai-chat',
       endpoint: this.baseUrl,
       model: this.model,
-      params: { temperature: this.temperature, max_tokens: this.maxTokens, ...this.extraBody },
-    };
+      params: Object.freeze({ temperature: this.temperature, max_tokens: this.maxTokens, ...this.extraBody }),
+    });
+    return this.provenance;
   }
 
   async judge(prompt: string, options: JudgeCallOptions = {}): Promise<JudgeReply> {
@@ -108,11 +115,8 @@ export class OpenAIChatJudge implements JudgeBackend {
     const signal = controller.signal;
     const started = performance.now();
     try {
-      // The same merge as describe(): what is recorded (and hashed into the request key) is what is sent.
       const body = {
-        temperature: this.temperature,
-        max_tokens: this.maxTokens,
-        ...this.extraBody,
+        ...this.describe().params,
         model: this.model,
         messages: [{ role: 'user' as const, content: prompt }],
       };
