@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import type { JudgeSettings } from '../judges/create.ts';
+import { apiKeyFromEnv } from '../judges/openaiChat.ts';
 import { DEFAULT_POLICY, type ExecutionPolicy } from '../engine/execute.ts';
 import { collect } from './collect.ts';
 
@@ -72,8 +73,10 @@ export function parseParams(params: string[] = []): Record<string, unknown> {
   return out;
 }
 
-export function judgeSettingsFrom(flags: JudgeFlagValues): JudgeSettings {
-  const settings: JudgeSettings = { extraBody: parseParams(flags.param) };
+/** `env` is the command's environment: the API key and HF_TOKEN come from there. */
+export function judgeSettingsFrom(flags: JudgeFlagValues, env: Readonly<Record<string, string | undefined>> = {}): JudgeSettings {
+  const settings: JudgeSettings = { extraBody: parseParams(flags.param), apiKey: apiKeyFromEnv(env) ?? 'EMPTY' };
+  if (env.HF_TOKEN) settings.hfToken = env.HF_TOKEN;
   if (flags.model !== undefined) settings.model = flags.model;
   const temperature = parseNumberFlag(flags.temperature, '--temperature', { min: 0 });
   if (temperature !== undefined) settings.temperature = temperature;

@@ -8,7 +8,7 @@ export interface ProgressOptions {
   quiet: boolean;
   tty?: boolean;
   intervalMs?: number;
-  stream?: NodeJS.WriteStream;
+  stream?: { write(text: string): unknown; isTTY?: boolean };
 }
 
 export function formatDuration(ms: number): string {
@@ -41,7 +41,7 @@ export function progressLine(p: RunProgress, width = 24): string {
 }
 
 export class ProgressReporter {
-  private readonly stream: NodeJS.WriteStream;
+  private readonly stream: { write(text: string): unknown; isTTY?: boolean };
   private readonly tty: boolean;
   private readonly intervalMs: number;
   private lastPlain = 0;

@@ -5,6 +5,12 @@ import { OpenAIChatJudge, type OpenAIChatJudgeOptions } from './openaiChat.ts';
 /** Judge options shared by every backend, as the CLI's --temperature/--max-tokens/--param give them. */
 export interface JudgeSettings {
   model?: string;
+  /** HTTP judges: the bearer token (default: POLLUX_API_KEY or OPENAI_API_KEY of the process). */
+  apiKey?: string;
+  /** In-process judges: the token for gated `hf:` downloads (default: HF_TOKEN of the process). */
+  hfToken?: string;
+  /** In-process judges: where download progress lines go (default: the process's stderr). */
+  onLog?: (line: string) => void;
   temperature?: number;
   maxTokens?: number;
   timeoutMs?: number;
@@ -48,6 +54,7 @@ export async function createJudge(spec: string, settings: JudgeSettings): Promis
   if (judgeSpecKind(spec) === 'http') {
     const options: OpenAIChatJudgeOptions = { baseUrl: spec };
     if (settings.model !== undefined) options.model = settings.model;
+    if (settings.apiKey !== undefined) options.apiKey = settings.apiKey;
     if (settings.temperature !== undefined) options.temperature = settings.temperature;
     if (settings.maxTokens !== undefined) options.maxTokens = settings.maxTokens;
     if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs;
@@ -69,5 +76,7 @@ export async function createJudge(spec: string, settings: JudgeSettings): Promis
     ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
     ...(settings.contextSize !== undefined ? { contextSize: settings.contextSize } : {}),
     ...(settings.gpu !== undefined ? { gpu: settings.gpu } : {}),
+    ...(settings.hfToken !== undefined ? { hfToken: settings.hfToken } : {}),
+    ...(settings.onLog !== undefined ? { onLog: settings.onLog } : {}),
   });
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../support/cli.ts';
 import { readDataset } from '../../src/data/dataset.ts';
 import {
   QWEN25_DEFAULT_SYSTEM_MESSAGE,
@@ -18,7 +17,6 @@ import { renderPrompt } from '../../src/prompt/render.ts';
 import { polluxCatalog } from '../../src/taxonomy/index.ts';
 import { polluxRow, tempDir, writeJsonl } from './helpers.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = tempDir();
 
 /*
@@ -129,9 +127,9 @@ test('the part cache never changes a count, whatever sits around the cut points'
   }
 });
 
-function pollux(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'pollux.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+async function pollux(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runCli(args, { cwd: dir });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 interface PlanJson {
@@ -149,7 +147,7 @@ test('pollux plan counts prompt tokens with the Qwen tokenizer; --estimate-token
   });
   const file = writeJsonl(dir, 'tokens.jsonl', rows);
 
-  const r = pollux(['plan', file, '--json']);
+  const r = await pollux(['plan', file, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const plan = JSON.parse(r.stdout) as PlanJson;
   assert.equal(plan.promptTokens.method, 'qwen-tokenizer');
@@ -169,7 +167,7 @@ test('pollux plan counts prompt tokens with the Qwen tokenizer; --estimate-token
   assert.equal(plan.requests, requests);
   assert.equal(plan.promptTokens.total, expected);
 
-  const e = pollux(['plan', file, '--json', '--estimate-tokens']);
+  const e = await pollux(['plan', file, '--json', '--estimate-tokens']);
   assert.equal(e.status, 0, e.stderr);
   const estimated = JSON.parse(e.stdout) as PlanJson;
   assert.equal(estimated.promptTokens.method, 'estimate');

@@ -61,7 +61,7 @@ test('every request ends scored, unscored or error with its reason under scripte
   const dataset = join(dir, 'faults.jsonl');
   const total = writeGenericDataset(dataset, 40, 3);
   const out = join(dir, 'faults.sqlite');
-  const r = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--timeout', '0.4', '--max-attempts', '3', '--concurrency', '16', '--json', '--quiet']);
+  const r = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--timeout', '1.5', '--max-attempts', '3', '--concurrency', '16', '--json', '--quiet']);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.counts.total, total);

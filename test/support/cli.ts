@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/pollux.js', import.meta.url));
@@ -11,8 +13,42 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `pollux ARGS…` as a real child process. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export interface CliOptions {
+  /** Added to the environment of the test process. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+}
+
+function collector(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, callback) {
+      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+/** Runs `pollux ARGS…` in this process through main(), with its own streams, environment and directory. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const stdout = collector();
+  const stderr = collector();
+  const code = await main(['node', 'pollux', ...args], {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    stdin: Readable.from([options.input ?? '']),
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd ?? ROOT,
+  });
+  return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Runs `pollux ARGS…` as a real child process: for what needs one (signals, kill -9, the lock, the bin itself). */
+export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '../../judges/openaiChat
 import { parseTemplateName } from '../../prompt/render.ts';
 import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { addSamplingOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
-import { printJson, printLine, warn } from '../output.ts';
+import type { Cli } from '../io.ts';
 import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir } from '../runSetup.ts';
 
 interface ExportFlags extends DatasetFlags, JudgeFlagValues {
@@ -19,8 +19,7 @@ interface ExportFlags extends DatasetFlags, JudgeFlagValues {
   json?: boolean;
 }
 
-export function register(program: Command): void {
-  const batch = program.command('batch').description('offline / cluster inference through OpenAI Batch API files (vllm run-batch, OpenAI Batch)');
+export function register(batch: Command, cli: Cli): void {
   const exp = batch
     .command('export')
     .argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet')
@@ -36,9 +35,7 @@ export function register(program: Command): void {
     .option('--all', 'also write requests the run file already has judgments for')
     .option('--force-new', 'the run file holds a run with other settings: move it aside and start anew')
     .option('--json', 'print the summary as JSON')
-    .action(async (dataset: string, flags: ExportFlags) => {
-      process.exitCode = await exportCommand(dataset, flags);
-    });
+    .action(cli.action((dataset: string, flags: ExportFlags) => exportCommand(cli, dataset, flags)));
   batch
     .command('import')
     .argument('<run>', 'the run file written by `pollux batch export`')
@@ -46,24 +43,24 @@ export function register(program: Command): void {
     .option('--overwrite', 'replace judgments the run already has for the same requests')
     .option('--json', 'print the summary as JSON')
     .description('read Batch API results into the run file; exit 1 when some lines could not be used (they are listed)')
-    .action(async (run: string, results: string, flags: { overwrite?: boolean; json?: boolean }) => {
+    .action(cli.action(async (run: string, results: string, flags: { overwrite?: boolean; json?: boolean }) => {
       const s = await importBatch(run, results, { overwrite: Boolean(flags.overwrite) });
-      if (flags.json) printJson(s);
+      if (flags.json) cli.json(s);
       else {
-        printLine(`${s.lines} result lines: imported ${s.imported} (scored ${s.scored}, unscored ${s.unscored}, errors ${s.errors}); already judged ${s.alreadyDone}; unknown ids ${s.unknownIds}; unreadable lines ${s.malformed}`);
-        for (const p of s.problems.slice(0, 20)) printLine(`  ${results}:${p.line}${p.customId ? ` (${p.customId})` : ''}: ${p.message}`);
-        if (s.problems.length > 20) printLine(`  … and ${s.problems.length - 20} more (use --json for all)`);
+        cli.line(`${s.lines} result lines: imported ${s.imported} (scored ${s.scored}, unscored ${s.unscored}, errors ${s.errors}); already judged ${s.alreadyDone}; unknown ids ${s.unknownIds}; unreadable lines ${s.malformed}`);
+        for (const p of s.problems.slice(0, 20)) cli.line(`  ${results}:${p.line}${p.customId ? ` (${p.customId})` : ''}: ${p.message}`);
+        if (s.problems.length > 20) cli.line(`  … and ${s.problems.length - 20} more (use --json for all)`);
       }
-      process.exitCode = s.problems.length > 0 ? EXIT.unscored : EXIT.ok;
-    });
+      return s.problems.length > 0 ? EXIT.unscored : EXIT.ok;
+    }));
 }
 
-async function exportCommand(dataset: string, flags: ExportFlags): Promise<number> {
+async function exportCommand(cli: Cli, dataset: string, flags: ExportFlags): Promise<number> {
   if (!flags.model) throw new UsageError('batch export: --model NAME is required (the model the batch runner will serve)');
   const template = parseTemplateName(flags.template);
   const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
   const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
-  const settings = judgeSettingsFrom(flags);
+  const settings = judgeSettingsFrom(flags, cli.env);
   // The same parameters an HTTP judge records, so `pollux run` can finish or retry this run later.
   const params = { temperature: settings.temperature ?? DEFAULT_TEMPERATURE, max_tokens: settings.maxTokens ?? DEFAULT_MAX_TOKENS, ...(settings.extraBody ?? {}) };
   const datasetOptions = datasetOptionsFrom(flags);
@@ -90,14 +87,14 @@ async function exportCommand(dataset: string, flags: ExportFlags): Promise<numbe
     all: Boolean(flags.all),
   });
   const problems = passes.problemLines();
-  if (flags.json) printJson({ ...summary, dataset: { stats: passes.firstStats } });
+  if (flags.json) cli.json({ ...summary, dataset: { stats: passes.firstStats } });
   else {
-    for (const line of problems) printLine(line);
-    printLine(`${summary.written} request line(s) written to ${summary.out} (${summary.skippedDone} already judged, skipped)`);
-    printLine(`run file: ${summary.storeFile}`);
-    printLine(`next: vllm run-batch -i ${summary.out} -o results.jsonl --model ${flags.model}`);
-    printLine(`then: pollux batch import ${summary.storeFile} results.jsonl`);
+    for (const line of problems) cli.line(line);
+    cli.line(`${summary.written} request line(s) written to ${summary.out} (${summary.skippedDone} already judged, skipped)`);
+    cli.line(`run file: ${summary.storeFile}`);
+    cli.line(`next: vllm run-batch -i ${summary.out} -o results.jsonl --model ${flags.model}`);
+    cli.line(`then: pollux batch import ${summary.storeFile} results.jsonl`);
   }
-  if (passes.rejects.count > 0 && !flags.json) warn(`${passes.rejects.count} problem(s) in the dataset; see above`);
+  if (passes.rejects.count > 0 && !flags.json) cli.warn(`${passes.rejects.count} problem(s) in the dataset; see above`);
   return EXIT.ok;
 }

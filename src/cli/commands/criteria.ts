@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError, UsageError } from '../../core/errors.ts';
 import { addCatalogOptions } from '../catalogOptions.ts';
 import type { CatalogFlags } from '../catalogOptions.ts';
-import { printJson, printLine } from '../output.ts';
+import type { Cli } from '../io.ts';
 import {
   buildCatalog,
   criterionJson,
@@ -27,8 +27,8 @@ interface CriteriaOptions extends CatalogFlags {
 }
 
 // One write for the whole text, so a reader that stops early (`| head`) cuts it in one place.
-function print(lines: readonly string[]): void {
-  printLine(lines.join('\n'));
+function print(cli: Cli, lines: readonly string[]): void {
+  cli.line(lines.join('\n'));
 }
 
 function parseLang(value: string): TaxonomyLang {
@@ -56,7 +56,7 @@ function findTask(catalog: Catalog, values: readonly string[], lang: TaxonomyLan
   throw new InputError(`--task: unknown task ${JSON.stringify(unmatched)}${under}${close}`);
 }
 
-function run(opts: CriteriaOptions): void {
+function run(cli: Cli, opts: CriteriaOptions): void {
   const lang = parseLang(opts.lang);
   const modes = [opts.task && opts.task.length > 0, opts.criterion !== undefined].filter(Boolean).length;
   if (modes > 1) throw new UsageError('give either --task or --criterion, not both');
@@ -71,8 +71,8 @@ function run(opts: CriteriaOptions): void {
       const close = catalog.suggestKeys(opts.criterion);
       throw new InputError(`--criterion: unknown criterion key ${JSON.stringify(opts.criterion)}${close.length > 0 ? `; close matches: ${close.join(', ')}` : ''}`);
     }
-    if (opts.json) printJson({ ...criterionJson(c), usedBy: catalog.tasksUsing(c.key).map((n) => catalog.ancestry(n).map((a) => a.name)) });
-    else print(formatCriterion(catalog, c, lang));
+    if (opts.json) cli.json({ ...criterionJson(c), usedBy: catalog.tasksUsing(c.key).map((n) => catalog.ancestry(n).map((a) => a.name)) });
+    else print(cli, formatCriterion(catalog, c, lang));
     return;
   }
 
@@ -80,13 +80,13 @@ function run(opts: CriteriaOptions): void {
   if (opts.search !== undefined) {
     const inTask = node ? new Set(catalog.criteriaKeysFor(node)) : null;
     const matches = catalog.search(opts.search).filter((c) => !inTask || inTask.has(c.key));
-    if (opts.json) printJson({ query: opts.search, task: node ? node.path : null, matches: matches.map(criterionJson) });
-    else print(formatCriteriaSearch(matches, opts.search, lang));
+    if (opts.json) cli.json({ query: opts.search, task: node ? node.path : null, matches: matches.map(criterionJson) });
+    else print(cli, formatCriteriaSearch(matches, opts.search, lang));
     return;
   }
   if (node) {
     if (opts.json) {
-      printJson({
+      cli.json({
         task: taskNodeJson(catalog, node),
         ancestry: catalog.ancestry(node).map((a) => ({ level: a.level, name: a.name })),
         criteria: catalog.criteriaKeysFor(node).flatMap((k) => {
@@ -94,22 +94,20 @@ function run(opts: CriteriaOptions): void {
           return c ? [criterionJson(c)] : [];
         }),
       });
-    } else print(formatTaskCriteria(catalog, node, lang));
+    } else print(cli, formatTaskCriteria(catalog, node, lang));
     return;
   }
-  if (opts.json) printJson(treeJson(catalog));
-  else print(formatTaskTree(catalog, lang));
+  if (opts.json) cli.json(treeJson(catalog));
+  else print(cli, formatTaskTree(catalog, lang));
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('criteria')
-    .description('browse the criteria and task tree: the tree with counts, a task\'s criteria, one criterion, or a search')
+export function register(cmd: Command, cli: Cli): void {
+  cmd
     .option('--task <name>', 'a task (Russian or English name); a path as "Написать код > Python" or by repeating --task', collect, [])
     .option('--criterion <key>', 'one criterion in full, by key (e.g. facts__2)')
     .option('--search <text>', 'criteria whose key, name or rubric contains TEXT (case-insensitive); with --task, within that task')
     .option('--lang <lang>', 'language of names and labels: ru or en', 'ru')
     .option('--json', 'print one JSON document');
   addCatalogOptions(cmd);
-  cmd.action((opts: CriteriaOptions) => run(opts));
+  cmd.action(cli.action((opts: CriteriaOptions) => run(cli, opts)));
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../store/export.ts';
 import { REQUEST_STATUSES, type RequestStatus } from '../../store/records.ts';
-import { warn } from '../output.ts';
+import type { Cli } from '../io.ts';
 
 interface ExportFlags {
   format?: string;
@@ -30,19 +30,17 @@ function statusesOf(list: string | undefined): RequestStatus[] | undefined {
   return statuses as RequestStatus[];
 }
 
-export function register(program: Command): void {
-  program
-    .command('export')
-    .description('write a run file as JSONL, CSV or Parquet: one row per request with its sample, criterion and judgment')
+export function register(cmd: Command, cli: Cli): void {
+  cmd
     .argument('<run>', 'the run file (RUN.sqlite)')
     .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (default: from the -o extension, else jsonl)`)
     .option('-o, --out <file>', 'output file, replaced only once complete (default: stdout; Parquet needs a file)')
     .option('--status <list>', `only rows with these statuses, comma-separated: ${REQUEST_STATUSES.join(',')}`)
     .option('--bom', 'CSV: begin with a UTF-8 byte order mark, so Excel reads the Cyrillic text right')
-    .action(async (run: string, flags: ExportFlags) => {
+    .action(cli.action(async (run: string, flags: ExportFlags) => {
       const format = formatOf(flags);
       if (flags.bom && format !== 'csv') throw new UsageError('--bom applies to CSV only');
-      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom });
-      if (result.out) warn(`exported ${result.rows} rows to ${result.out}`);
-    });
+      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom, stdout: cli.io.stdout });
+      if (result.out) cli.warn(`exported ${result.rows} rows to ${result.out}`);
+    }));
 }

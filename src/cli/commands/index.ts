@@ -1,23 +1,73 @@
 import type { Command } from 'commander';
-import { register as judge } from './judge.ts';
-import { register as prompt } from './prompt.ts';
-import { register as criteria } from './criteria.ts';
-import { register as score } from './score.ts';
-import { register as exportRun } from './export.ts';
-import { register as run } from './run.ts';
-import { register as plan } from './plan.ts';
-import { register as batch } from './batch.ts';
-import { register as meta } from './meta.ts';
+import type { Cli } from '../io.ts';
 
-/** Each command lives in its own file and adds itself to the program here. */
-export const commands: Array<(program: Command) => void> = [
-  prompt,
-  judge,
-  run,
-  plan,
-  batch,
-  criteria,
-  score,
-  exportRun,
-  meta,
+/**
+ * A command module adds its arguments, options and action to the command main() created for it
+ * (named and described from the table below). Its action returns the exit code through
+ * `cli.action(...)`, writes only through `cli`, and reads the environment only from `cli.env`.
+ */
+export interface CommandModule {
+  register(cmd: Command, cli: Cli): void;
+}
+
+export interface CommandEntry {
+  name: string;
+  description: string;
+  /** Loaded only when the command runs (or its help is asked for): `pollux prompt` never loads SQLite or the HTTP client. */
+  load(): Promise<CommandModule>;
+}
+
+/** Every command, in the order `pollux --help` lists them. To add one: a file in this folder and a line here. */
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'prompt',
+    description: 'print the exact POLLUX prompt bytes for one item, and nothing else',
+    load: () => import('./prompt.ts'),
+  },
+  {
+    name: 'judge',
+    description: 'judge one answer on one criterion; exit 0 scored, 1 no valid score, 2 bad input, 3 judge failed',
+    load: () => import('./judge.ts'),
+  },
+  {
+    name: 'run',
+    description: 'judge every (sample × criterion) request of a dataset into a resumable run file',
+    load: () => import('./run.ts'),
+  },
+  {
+    name: 'plan',
+    description: 'show what a run over a dataset would do, calling no judge: rows, samples, models, requests, prompt tokens',
+    load: () => import('./plan.ts'),
+  },
+  {
+    name: 'batch',
+    description: 'offline / cluster inference through OpenAI Batch API files (vllm run-batch, OpenAI Batch)',
+    load: () => import('./batch.ts'),
+  },
+  {
+    name: 'criteria',
+    description: "browse the criteria and task tree: the tree with counts, a task's criteria, one criterion, or a search",
+    load: () => import('./criteria.ts'),
+  },
+  {
+    name: 'score',
+    description:
+      'POLLUX scores of one or more runs: leaderboard of the evaluated models, criteria × task-group matrix, ' +
+      'means per task group, criterion group, difficulty and task type, each with its coverage',
+    load: () => import('./score.ts'),
+  },
+  {
+    name: 'export',
+    description: 'write a run file as JSONL, CSV or Parquet: one row per request with its sample, criterion and judgment',
+    load: () => import('./export.ts'),
+  },
+  {
+    name: 'meta',
+    description:
+      'How good is the judge: agreement with expert scores (Spearman ρ and MAE per evaluated model and their mean, ' +
+      'pooled, in- and out-of-domain, per criterion group, task type, difficulty; Pearson, Kendall τb, RMSE, ' +
+      'exact and within-one agreement, quadratic κ, Krippendorff α), with clustered bootstrap intervals and coverage. ' +
+      'Several runs: one judge each, compared side by side with paired intervals of their differences',
+    load: () => import('./meta.ts'),
+  },
 ];

@@ -9,30 +9,25 @@ import { createJudge, parseJudgeSpecs } from '../../judges/create.ts';
 import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
 import { addCatalogOptions, catalogForCli, type CatalogFlags } from '../catalogOptions.ts';
 import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
-import { printJson, printLine, warn } from '../output.ts';
+import type { Cli } from '../io.ts';
 import { addItemOptions, resolveItem, type ItemOptions } from '../promptInputs.ts';
 
 type JudgeCommandOptions = ItemOptions & CatalogFlags & JudgeFlagValues & { json?: boolean };
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('judge')
-    .description('judge one answer on one criterion; exit 0 scored, 1 no valid score, 2 bad input, 3 judge failed');
+export function register(cmd: Command, cli: Cli): void {
   addItemOptions(cmd);
   addCatalogOptions(cmd);
   addJudgeOptions(cmd);
   addRetryOptions(cmd);
   cmd.option('--json', 'print one JSON object instead of text');
-  cmd.action(async (opts: JudgeCommandOptions) => {
-    process.exitCode = await judgeCommand(opts);
-  });
+  cmd.action(cli.action((opts: JudgeCommandOptions) => judgeCommand(cli, opts)));
 }
 
-async function judgeCommand(opts: JudgeCommandOptions): Promise<number> {
+async function judgeCommand(cli: Cli, opts: JudgeCommandOptions): Promise<number> {
   if (!opts.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1)');
   const template = parseTemplateName(opts.template);
   const { sample, criterion } = resolveItem(opts, () => catalogForCli(opts));
-  const settings = judgeSettingsFrom(opts);
+  const settings = judgeSettingsFrom(opts, cli.env);
   const specs = parseJudgeSpecs(opts.judge);
   const prompt = renderPrompt({ sample, criterion, template });
   const backends = await Promise.all(specs.map((s) => createJudge(s, settings)));
@@ -42,14 +37,14 @@ async function judgeCommand(opts: JudgeCommandOptions): Promise<number> {
       pool,
       policy: policyFrom(opts),
       onRetry: (e) => {
-        if (!opts.json) warn(`retrying in ${(e.delayMs / 1000).toFixed(1)} s after: ${e.error.message}`);
+        if (!opts.json) cli.warn(`retrying in ${(e.delayMs / 1000).toFixed(1)} s after: ${e.error.message}`);
       },
     });
-    if (opts.json) printJson(judgmentJson(judgment, criterion.scale.min, criterion.scale.max));
-    else printHuman(judgment, describeScale(criterion.scale), criterion.name.ru);
+    if (opts.json) cli.json(judgmentJson(judgment, criterion.scale.min, criterion.scale.max));
+    else printHuman(cli, judgment, describeScale(criterion.scale), criterion.name.ru);
     if (judgment.status === 'scored') return EXIT.ok;
     if (judgment.status === 'unscored') return EXIT.unscored;
-    if (!opts.json) warn(`pollux: judge failed: ${judgment.reason}`);
+    if (!opts.json) cli.warn(`pollux: judge failed: ${judgment.reason}`);
     return EXIT.judgeFailed;
   } finally {
     await Promise.all(backends.map((b) => b.close?.()));
@@ -75,19 +70,19 @@ export function judgmentJson(j: Judgment, min: number, max: number): Record<stri
   };
 }
 
-function printHuman(j: Judgment, scale: string, criterionName: string): void {
-  printLine(`criterion: ${criterionName}`);
-  if (j.status === 'scored') printLine(`score: ${j.score} (scale ${scale})`);
-  else if (j.status === 'unscored') printLine(`score: none — unscored (${j.reason}); scale ${scale}`);
-  else printLine(`score: none — error`);
+function printHuman(cli: Cli, j: Judgment, scale: string, criterionName: string): void {
+  cli.line(`criterion: ${criterionName}`);
+  if (j.status === 'scored') cli.line(`score: ${j.score} (scale ${scale})`);
+  else if (j.status === 'unscored') cli.line(`score: none — unscored (${j.reason}); scale ${scale}`);
+  else cli.line(`score: none — error`);
   if (j.rationale) {
-    printLine('rationale:');
-    printLine(j.rationale);
+    cli.line('rationale:');
+    cli.line(j.rationale);
   }
   if (j.status === 'unscored' && j.raw !== null) {
-    printLine('raw reply:');
-    printLine(j.raw);
+    cli.line('raw reply:');
+    cli.line(j.raw);
   }
   const tokens = j.usage.prompt !== null ? `, tokens ${j.usage.prompt}+${j.usage.completion ?? '?'}` : '';
-  printLine(`judge: ${j.judge.model} at ${j.judge.endpoint ?? '-'}, ${j.latencyMs === null ? '-' : Math.round(j.latencyMs)} ms, ${j.attempts} attempt(s)${tokens}`);
+  cli.line(`judge: ${j.judge.model} at ${j.judge.endpoint ?? '-'}, ${j.latencyMs === null ? '-' : Math.round(j.latencyMs)} ms, ${j.attempts} attempt(s)${tokens}`);
 }

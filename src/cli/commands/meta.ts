@@ -13,7 +13,7 @@ import {
   type HumanScores,
 } from '../../meta/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
-import { printJson, warn } from '../output.ts';
+import type { Cli } from '../io.ts';
 
 interface MetaCommandOptions {
   human?: string;
@@ -28,15 +28,8 @@ interface MetaCommandOptions {
   combine?: boolean;
 }
 
-export function register(program: Command): void {
-  program
-    .command('meta')
-    .description(
-      'How good is the judge: agreement with expert scores (Spearman ρ and MAE per evaluated model and their mean, ' +
-        'pooled, in- and out-of-domain, per criterion group, task type, difficulty; Pearson, Kendall τb, RMSE, ' +
-        'exact and within-one agreement, quadratic κ, Krippendorff α), with clustered bootstrap intervals and coverage. ' +
-        'Several runs: one judge each, compared side by side with paired intervals of their differences',
-    )
+export function register(cmd: Command, cli: Cli): void {
+  cmd
     .argument('<runs...>', 'run files; each is one judge unless --combine')
     .option('--human <file>', 'expert scores keyed by sample id and criterion (JSONL, JSON, CSV, Parquet), replacing those kept in the run; individual experts give the expert-against-expert ceiling')
     .option('--human-format <format>', 'format of --human when its extension does not say (jsonl, json, csv, parquet)')
@@ -48,9 +41,7 @@ export function register(program: Command): void {
     .option('--confusion', 'add a judge × expert confusion matrix per criterion')
     .option('--by <dimensions>', `breakdowns: comma-separated among ${BREAKDOWN_DIMENSIONS.join(', ')}, or none`, BREAKDOWN_DIMENSIONS.join(','))
     .option('--combine', 'treat the runs as parts of one judge’s run (e.g. one file per evaluated model)')
-    .action(async (runs: string[], opts: MetaCommandOptions) => {
-      process.exitCode = await metaCommand(runs, opts);
-    });
+    .action(cli.action((runs: string[], opts: MetaCommandOptions) => metaCommand(cli, runs, opts)));
 }
 
 function wholeNumber(flag: string, value: string, min: number): number {
@@ -73,7 +64,7 @@ function* recordsOf(stores: readonly RunStore[]): Generator<JudgmentRecord> {
   for (const s of stores) yield* s.records();
 }
 
-async function metaCommand(runs: string[], opts: MetaCommandOptions): Promise<number> {
+async function metaCommand(cli: Cli, runs: string[], opts: MetaCommandOptions): Promise<number> {
   const unique = [...new Set(runs)];
   if (unique.length < runs.length) throw new InputError(`a run file is named twice: ${runs.filter((r, i) => runs.indexOf(r) !== i).join(', ')}`);
   const ci = Number(opts.ci);
@@ -95,21 +86,21 @@ async function metaCommand(runs: string[], opts: MetaCommandOptions): Promise<nu
     if (stores.length === 1 || opts.combine) {
       const report = buildMetaReport(recordsOf(stores), { ...settings, human, breakdowns, confusion: opts.confusion });
       if (report.judges.length <= 1) {
-        if (report.records.withHuman === 0) warn('pollux: warning: no record has an expert score; nothing to compare the judge with');
-        if (opts.json) printJson({ runs, ...report });
-        else process.stdout.write(formatMetaReport(report));
+        if (report.records.withHuman === 0) cli.warn('pollux: warning: no record has an expert score; nothing to compare the judge with');
+        if (opts.json) cli.json({ runs, ...report });
+        else cli.write(formatMetaReport(report));
         return EXIT.ok;
       }
       // Records of several judge models must not be pooled as one judge: compare them instead.
-      warn(`pollux: the records come from ${report.judges.length} judge models (${report.judges.join(', ')}); comparing them side by side`);
+      cli.warn(`pollux: the records come from ${report.judges.length} judge models (${report.judges.join(', ')}); comparing them side by side`);
     }
     const judgeRuns = opts.combine ? [{ label: runs.join('+'), records: recordsOf(stores) }] : stores.map((s) => ({ label: s.file, records: s.records() }));
     const comparison = compareJudges(judgeRuns, { ...settings, human });
     if (comparison.humanMismatches > 0) {
-      warn(`pollux: warning: ${comparison.humanMismatches} items carry different expert scores in different runs; the first run's are used`);
+      cli.warn(`pollux: warning: ${comparison.humanMismatches} items carry different expert scores in different runs; the first run's are used`);
     }
-    if (opts.json) printJson({ runs, ...comparison });
-    else process.stdout.write(formatJudgeComparison(comparison));
+    if (opts.json) cli.json({ runs, ...comparison });
+    else cli.write(formatJudgeComparison(comparison));
     return EXIT.ok;
   } finally {
     for (const s of stores) s.close();

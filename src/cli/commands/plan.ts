@@ -5,7 +5,7 @@ import { estimateTokenCounter, loadQwenTokenCounter } from '../../data/tokens.ts
 import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
 import { addDatasetOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { parseNumberFlag } from '../judgeOptions.ts';
-import { printJson, printLine } from '../output.ts';
+import type { Cli } from '../io.ts';
 
 interface PlanFlags extends DatasetFlags {
   template: string;
@@ -19,11 +19,8 @@ interface PlanFlags extends DatasetFlags {
 const SHAPE_NAMES = { pollux: 'POLLUX rows', instructions: 'POLLUX-instructions rows + answers', generic: 'generic rows' } as const;
 const LIST_LIMIT = 15;
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('plan')
-    .argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet')
-    .description('show what a run over a dataset would do, calling no judge: rows, samples, models, requests, prompt tokens');
+export function register(cmd: Command, cli: Cli): void {
+  cmd.argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet');
   addDatasetOptions(cmd);
   cmd
     .option('--template <name>', 'prompt variant: paper or v2', 'paper')
@@ -32,12 +29,10 @@ export function register(program: Command): void {
     .option('--rejects <file>', 'also write every problem to this JSONL file')
     .option('--estimate-tokens', 'estimate prompt tokens from characters even when a Qwen tokenizer is installed')
     .option('--json', 'print the plan as one JSON document')
-    .action(async (dataset: string, flags: PlanFlags) => {
-      process.exitCode = await planCommand(dataset, flags);
-    });
+    .action(cli.action((dataset: string, flags: PlanFlags) => planCommand(cli, dataset, flags)));
 }
 
-async function planCommand(dataset: string, flags: PlanFlags): Promise<number> {
+async function planCommand(cli: Cli, dataset: string, flags: PlanFlags): Promise<number> {
   const template = parseTemplateName(flags.template);
   const maxTokens = parseNumberFlag(flags.maxTokens, '--max-tokens', { min: 1, integer: true }) ?? 1024;
   const context = parseNumberFlag(flags.context, '--context', { min: 1, integer: true }) ?? 32768;
@@ -59,8 +54,8 @@ async function planCommand(dataset: string, flags: PlanFlags): Promise<number> {
     rejects?.close();
   }
   const rejectsFile = rejects && rejects.count > 0 ? rejects.path : null;
-  if (flags.json) printJson({ dataset, ...plan, rejectsFile });
-  else printLine(formatPlan(dataset, plan, rejectsFile).join('\n'));
+  if (flags.json) cli.json({ dataset, ...plan, rejectsFile });
+  else cli.line(formatPlan(dataset, plan, rejectsFile).join('\n'));
   return 0;
 }
 

@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
+import type { Cli } from '../io.ts';
 import { renderPrompt, parseTemplateName } from '../../prompt/render.ts';
 import { addItemOptions, resolveItem, type ItemOptions } from '../promptInputs.ts';
 import { catalogForCli, addCatalogOptions, type CatalogFlags } from '../catalogOptions.ts';
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('prompt')
-    .description('print the exact POLLUX prompt bytes for one item, and nothing else');
+export function register(cmd: Command, cli: Cli): void {
   addItemOptions(cmd);
   addCatalogOptions(cmd);
-  cmd.action((opts: ItemOptions & CatalogFlags) => {
+  cmd.action(cli.action((opts: ItemOptions & CatalogFlags) => {
     const template = parseTemplateName(opts.template);
     const { sample, criterion } = resolveItem(opts, () => catalogForCli(opts));
-    process.stdout.write(renderPrompt({ sample, criterion, template }));
-  });
+    cli.write(renderPrompt({ sample, criterion, template }));
+  }));
 }

@@ -6,7 +6,7 @@ import { createJudge, parseJudgeSpecs } from '../../judges/create.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
 import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
-import { printJson, printLine, warn } from '../output.ts';
+import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
 import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir, judgeIdentity } from '../runSetup.ts';
 
@@ -24,11 +24,8 @@ interface RunFlags extends DatasetFlags, JudgeFlagValues {
   json?: boolean;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('run')
-    .argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet')
-    .description('judge every (sample × criterion) request of a dataset into a resumable run file');
+export function register(cmd: Command, cli: Cli): void {
+  cmd.argument('<dataset>', 'dataset file: JSONL, JSON, CSV or Parquet');
   addJudgeOptions(cmd);
   addRetryOptions(cmd);
   addDatasetOptions(cmd);
@@ -44,12 +41,10 @@ export function register(program: Command): void {
     .option('--retry-errors', 'ask again the requests that ended in an error')
     .option('--quiet', 'no progress output')
     .option('--json', 'print the final summary as JSON on stdout')
-    .action(async (dataset: string, flags: RunFlags) => {
-      process.exitCode = await runCommand(dataset, flags);
-    });
+    .action(cli.action((dataset: string, flags: RunFlags) => runCommand(cli, dataset, flags)));
 }
 
-async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
+async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<number> {
   if (!flags.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1)');
   const template = parseTemplateName(flags.template);
   const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
@@ -58,13 +53,14 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
   const maxConcurrency = parseNumberFlag(flags.maxConcurrency, '--max-concurrency', { min: 1, integer: true }) ?? 512;
   const policy = policyFrom(flags);
   const datasetOptions = datasetOptionsFrom(flags);
-  const settings = judgeSettingsFrom(flags);
+  const settings = judgeSettingsFrom(flags, cli.env);
+  settings.onLog = (line) => cli.warn(line);
   const specs = parseJudgeSpecs(flags.judge);
   if (specs[0]?.startsWith('gguf:') || specs[0]?.startsWith('hf:')) {
     // In-process judges run their own parallel sequences: that is their concurrency.
     settings.concurrency = typeof concurrency === 'number' ? concurrency : 1;
   }
-  const reporter = new ProgressReporter({ quiet: Boolean(flags.quiet) });
+  const reporter = new ProgressReporter({ quiet: Boolean(flags.quiet), stream: cli.io.stderr });
   const backends: JudgeBackend[] = await Promise.all(specs.map((s) => createJudge(s, settings)));
   const stop = new AbortController();
   const abort = new AbortController();
@@ -72,14 +68,13 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
   const onSigint = () => {
     if (!stop.signal.aborted) {
       stop.abort();
-      if (!judging && !flags.quiet) warn('stopping after the current step (Ctrl-C again to quit at once; nothing is lost)');
+      if (!judging && !flags.quiet) cli.warn('stopping after the current step (Ctrl-C again to quit at once; nothing is lost)');
     } else if (!judging) {
       // Before judging nothing is in flight: SQLite writes are transactions, so quitting is safe.
-      process.exit(EXIT.interrupted);
+      if (!cli.exitNow(EXIT.interrupted)) abort.abort();
     } else abort.abort();
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const offInterrupt = cli.io.onInterrupt?.(onSigint);
   try {
     const judge = judgeIdentity(backends);
     const storeFile = flags.out ?? defaultRunPath(dataset, judge.model, template);
@@ -87,7 +82,7 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
     const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
     if (flags.strict) await passes.validateStrict();
     const manifest = await buildManifest({ dataset, datasetOptions, template, judge, repeat, options: datasetManifestOptions(flags) });
-    if (!flags.quiet) warn(`run file: ${storeFile}`);
+    if (!flags.quiet) cli.warn(`run file: ${storeFile}`);
     const summary = await runJudgments({
       storeFile,
       items: passes.open,
@@ -109,8 +104,8 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
     });
     reporter.end();
     const problems = passes.problemLines();
-    if (flags.json) printJson({ ...summary, dataset: { stats: passes.firstStats, rejectsFile: passes.rejects.count > 0 ? passes.rejects.path : null } });
-    else printSummary(summary, problems);
+    if (flags.json) cli.json({ ...summary, dataset: { stats: passes.firstStats, rejectsFile: passes.rejects.count > 0 ? passes.rejects.path : null } });
+    else printSummary(cli, summary, problems);
     if (summary.stopped) return EXIT.interrupted;
     // Nothing but errors (a wrong model name, a dead server): the judge failed.
     const c = summary.counts;
@@ -118,30 +113,29 @@ async function runCommand(dataset: string, flags: RunFlags): Promise<number> {
     return EXIT.ok;
   } finally {
     reporter.end();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    offInterrupt?.();
     await Promise.all(backends.map((b) => b.close?.()));
   }
 }
 
-function printSummary(s: RunSummary, problems: string[]): void {
+function printSummary(cli: Cli, s: RunSummary, problems: string[]): void {
   const c = s.counts;
-  if (s.movedAside) printLine(`previous run moved aside to ${s.movedAside}`);
-  for (const line of problems) printLine(line);
-  printLine(`run file: ${s.file}`);
+  if (s.movedAside) cli.line(`previous run moved aside to ${s.movedAside}`);
+  for (const line of problems) cli.line(line);
+  cli.line(`run file: ${s.file}`);
   const shared = c.requests !== c.total ? ` (${c.requests} requests; identical prompts are judged once)` : '';
-  printLine(`judgments: ${c.total}${shared}  scored ${c.scored}  unscored ${c.unscored}  errors ${c.error}  pending ${c.pending}`);
+  cli.line(`judgments: ${c.total}${shared}  scored ${c.scored}  unscored ${c.unscored}  errors ${c.error}  pending ${c.pending}`);
   const reasons = Object.entries(c.byReason).sort((a, b) => b[1] - a[1]);
-  for (const [reason, n] of reasons.slice(0, 10)) printLine(`  ${String(n).padStart(7)}  ${reason}`);
-  if (reasons.length > 10) printLine(`  … ${reasons.length - 10} more reasons (pollux export --status unscored,error)`);
+  for (const [reason, n] of reasons.slice(0, 10)) cli.line(`  ${String(n).padStart(7)}  ${reason}`);
+  if (reasons.length > 10) cli.line(`  … ${reasons.length - 10} more reasons (pollux export --status unscored,error)`);
   const lat = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);
-  printLine(`judged now: ${s.judgedNow} in ${formatDuration(s.wallMs)} (${s.judgmentsPerSecond.toFixed(1)} judgments/s)`);
-  printLine(`latency p50 ${lat(s.stats.latencyP50)}, p95 ${lat(s.stats.latencyP95)}; tokens: prompt ${s.stats.promptTokens}, completion ${s.stats.completionTokens}`);
-  if (s.prefixShare !== null) printLine(`prompt characters shared with the previous request to the same endpoint: ${(s.prefixShare * 100).toFixed(1)}%`);
-  printLine(`concurrency: final ${s.concurrency.final}${s.concurrency.decreases ? `, lowered ${s.concurrency.decreases} time(s) on overload` : ''}`);
+  cli.line(`judged now: ${s.judgedNow} in ${formatDuration(s.wallMs)} (${s.judgmentsPerSecond.toFixed(1)} judgments/s)`);
+  cli.line(`latency p50 ${lat(s.stats.latencyP50)}, p95 ${lat(s.stats.latencyP95)}; tokens: prompt ${s.stats.promptTokens}, completion ${s.stats.completionTokens}`);
+  if (s.prefixShare !== null) cli.line(`prompt characters shared with the previous request to the same endpoint: ${(s.prefixShare * 100).toFixed(1)}%`);
+  cli.line(`concurrency: final ${s.concurrency.final}${s.concurrency.decreases ? `, lowered ${s.concurrency.decreases} time(s) on overload` : ''}`);
   if (s.endpoints.length > 1) {
-    for (const e of s.endpoints) printLine(`  endpoint ${e.name}: sent ${e.sent}, failed ${e.failed}${e.benched ? ' (benched at the end)' : ''}`);
+    for (const e of s.endpoints) cli.line(`  endpoint ${e.name}: sent ${e.sent}, failed ${e.failed}${e.benched ? ' (benched at the end)' : ''}`);
   }
-  if (s.stopped) printLine(`stopped early: ${c.pending} request(s) still pending; run the same command again to resume`);
-  else if (c.pending > 0) printLine(`${c.pending} request(s) still pending; run the same command again to resume`);
+  if (s.stopped) cli.line(`stopped early: ${c.pending} request(s) still pending; run the same command again to resume`);
+  else if (c.pending > 0) cli.line(`${c.pending} request(s) still pending; run the same command again to resume`);
 }

@@ -11,7 +11,7 @@ import {
   type GatePolicy,
 } from '../../scoring/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
-import { printJson, warn } from '../output.ts';
+import type { Cli } from '../io.ts';
 
 interface ScoreCommandOptions {
   gate: GatePolicy;
@@ -19,13 +19,8 @@ interface ScoreCommandOptions {
   csv?: string;
 }
 
-export function register(program: Command): void {
-  program
-    .command('score')
-    .description(
-      'POLLUX scores of one or more runs: leaderboard of the evaluated models, criteria × task-group matrix, ' +
-        'means per task group, criterion group, difficulty and task type, each with its coverage',
-    )
+export function register(cmd: Command, cli: Cli): void {
+  cmd
     .argument('<runs...>', 'run files; their judgments are combined (e.g. runs of different evaluated models)')
     .addOption(
       new Option('--gate <policy>', 'gates: critical (the Critical 0/1 criteria, 1 = bad), all-binary (upstream: every 0/1 criterion), none')
@@ -34,16 +29,14 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the report as one JSON document')
     .option('--csv <dir>', 'also write one CSV per table into DIR (created if missing)')
-    .action((runs: string[], opts: ScoreCommandOptions) => {
-      process.exitCode = scoreCommand(runs, opts);
-    });
+    .action(cli.action((runs: string[], opts: ScoreCommandOptions) => scoreCommand(cli, runs, opts)));
 }
 
 function* recordsOf(stores: readonly RunStore[]): Generator<JudgmentRecord> {
   for (const s of stores) yield* s.records();
 }
 
-function scoreCommand(runs: string[], opts: ScoreCommandOptions): number {
+function scoreCommand(cli: Cli, runs: string[], opts: ScoreCommandOptions): number {
   const unique = [...new Set(runs)];
   if (unique.length < runs.length) throw new InputError(`a run file is named twice: ${runs.filter((r, i) => runs.indexOf(r) !== i).join(', ')}`);
   // Open every file first, so a missing or foreign one is reported before any work.
@@ -57,13 +50,13 @@ function scoreCommand(runs: string[], opts: ScoreCommandOptions): number {
       if (err instanceof DuplicateJudgmentError) throw duplicateWithFiles(err, stores);
       throw err;
     }
-    for (const w of report.warnings) warn(`pollux: warning: ${w}`);
+    for (const w of report.warnings) cli.warn(`pollux: warning: ${w}`);
     if (opts.csv !== undefined) {
       const written = writeScoreCsv(report, opts.csv);
-      warn(`pollux: wrote ${written.length} CSV files to ${opts.csv}`);
+      cli.warn(`pollux: wrote ${written.length} CSV files to ${opts.csv}`);
     }
-    if (opts.json) printJson({ runs, ...report });
-    else process.stdout.write(formatScoreReport(report));
+    if (opts.json) cli.json({ runs, ...report });
+    else cli.write(formatScoreReport(report));
     return EXIT.ok;
   } finally {
     for (const s of stores) s.close();

@@ -31,6 +31,10 @@ export interface GgufJudgeOptions {
   gpu?: GpuChoice;
   /** Cancels a download or a slow load. */
   signal?: AbortSignal;
+  /** Token for gated Hugging Face repos (default: the process's HF_TOKEN). */
+  hfToken?: string;
+  /** Download progress lines (default: the process's stderr). */
+  onLog?: (line: string) => void;
 }
 
 export const GGUF_DEFAULTS = { temperature: 0, maxTokens: 1024, concurrency: 1, maxContextSize: 8192 } as const;
@@ -64,7 +68,7 @@ export async function createGgufJudge(options: GgufJudgeOptions): Promise<GgufJu
   const gpu = options.gpu ?? 'auto';
   const concurrency = options.concurrency ?? GGUF_DEFAULTS.concurrency;
   const nlc = await loadNodeLlamaCpp();
-  const path = await resolveModelPath(nlc, options.model, options.signal);
+  const path = await resolveModelPath(nlc, options.model, { signal: options.signal, hfToken: options.hfToken, onLog: options.onLog });
   const llama = await sharedLlama(nlc, gpu);
   const model = await loadModel(llama, path, gpu);
   try {

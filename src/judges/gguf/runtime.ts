@@ -81,19 +81,23 @@ export function isHuggingFaceUri(model: string): boolean {
  * A local path as given (must exist), or an `hf:user/repo:quant` / `hf:user/repo/file.gguf` URI,
  * which node-llama-cpp downloads once into ~/.node-llama-cpp/models (HF_TOKEN for gated repos).
  */
-export async function resolveModelPath(nlc: NodeLlamaCpp, model: string, signal?: AbortSignal): Promise<string> {
+export async function resolveModelPath(
+  nlc: NodeLlamaCpp,
+  model: string,
+  { signal, hfToken = process.env.HF_TOKEN, onLog = (line: string) => void process.stderr.write(`${line}\n`) }: { signal?: AbortSignal | undefined; hfToken?: string | undefined; onLog?: ((line: string) => void) | undefined } = {},
+): Promise<string> {
   if (isHuggingFaceUri(model)) {
     let lastShown = -1;
     try {
       return await nlc.resolveModelFile(model, {
         cli: false,
-        ...(process.env.HF_TOKEN ? { tokens: { huggingFace: process.env.HF_TOKEN } } : {}),
+        ...(hfToken ? { tokens: { huggingFace: hfToken } } : {}),
         ...(signal ? { signal } : {}),
         onProgress: ({ totalSize, downloadedSize }) => {
           const pct = totalSize > 0 ? Math.floor((downloadedSize / totalSize) * 20) * 5 : 0;
           if (pct !== lastShown) {
             lastShown = pct;
-            process.stderr.write(`downloading ${model}: ${pct}%\n`);
+            onLog(`downloading ${model}: ${pct}%`);
           }
         },
       });
