@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError, errorMessage } from '../core/errors.ts';
+import type { NamedPath } from '../core/outputPaths.ts';
 import type { CriteriaCatalog } from '../core/types.ts';
 import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
 import { parseTableFormat } from '../data/table.ts';
@@ -73,4 +74,13 @@ function fileSha256(file: string): string {
   } catch (err) {
     throw new InputError(`cannot read the criteria file: ${errorMessage(err)}`, { file });
   }
+}
+
+/** The files a dataset command reads: none of its outputs may replace one of them. */
+export function datasetInputs(dataset: string, flags: DatasetFlags): NamedPath[] {
+  return [
+    { path: dataset, role: 'the dataset' },
+    ...(flags.answers ? [{ path: flags.answers, role: 'the --answers file' }] : []),
+    ...(flags.criteria ?? []).map((path) => ({ path, role: 'the --criteria file' })),
+  ];
 }

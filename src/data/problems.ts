@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { InputError, formatLocation } from '../core/errors.ts';
 
@@ -44,19 +44,22 @@ export function rejectsPathFor(outputPath: string): string {
 /**
  * Writes every problem as one JSON line. The file is created on the first problem only, so a clean
  * dataset leaves no empty rejects file behind. Writes are synchronous so it can sit in an
- * `onProblem` callback and nothing is lost if the process stops right after.
+ * `onProblem` callback; they go to a temporary name renamed over `path` by close(), so an earlier
+ * rejects file (or whatever a mistyped path names) is replaced only by a complete one.
  */
 export class RejectsWriter {
   readonly path: string;
+  private readonly temp: string;
   private fd: number | null = null;
   private written = 0;
 
   constructor(path: string) {
     this.path = path;
+    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   }
 
   write(problem: RowProblem): void {
-    if (this.fd === null) this.fd = openSync(this.path, 'w');
+    if (this.fd === null) this.fd = openSync(this.temp, 'w');
     writeSync(this.fd, `${JSON.stringify(problem)}\n`);
     this.written++;
   }
@@ -70,6 +73,7 @@ export class RejectsWriter {
     if (this.fd !== null) {
       closeSync(this.fd);
       this.fd = null;
+      renameSync(this.temp, this.path);
     }
     return this.written > 0 ? this.path : null;
   }

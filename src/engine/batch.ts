@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { InputError, errorMessage } from '../core/errors.ts';
@@ -8,6 +8,7 @@ import { openRunStore, type RunStore } from '../store/index.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions } from './enumerate.ts';
 import { judgmentFromError, judgmentFromReply } from './judgment.ts';
 import { openForRun } from './run.ts';
+import { acquireRunLock } from './runLock.ts';
 import type { RunManifest } from '../store/index.ts';
 import { JudgeError } from '../core/errors.ts';
 
@@ -37,9 +38,23 @@ export interface BatchExportSummary {
 }
 
 export async function exportBatch(config: BatchExportConfig): Promise<BatchExportSummary> {
-  const { store, lock } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
   const tmp = `${config.out}.partial-${process.pid}`;
-  const stream = createWriteStream(tmp, { encoding: 'utf8' });
+  // Opened before the run file is touched: an unwritable or missing folder is a message naming it.
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (err) {
+    throw new InputError(`cannot write the requests file: ${errorMessage(err)}`, { file: config.out }, { cause: err });
+  }
+  let opened;
+  try {
+    opened = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const { store, lock } = opened;
+  const stream = createWriteStream(tmp, { fd, encoding: 'utf8' });
   let requests = 0;
   let written = 0;
   let skippedDone = 0;
@@ -129,10 +144,19 @@ function scaleOfRow(min: number, max: number, kind: 'binary' | 'ordinal'): Scale
  * `pollux run --retry-errors` can ask them again); unknown ids and unreadable lines are reported.
  */
 export async function importBatch(storeFile: string, resultsFile: string, options: { overwrite?: boolean } = {}): Promise<BatchImportSummary> {
-  const store: RunStore = openRunStore(storeFile);
+  // A writer like any other: a `pollux run` on the same file meanwhile would judge what is imported.
+  const lock = acquireRunLock(storeFile);
+  let store: RunStore;
+  try {
+    store = openRunStore(storeFile);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const manifest = store.getManifest();
   if (!manifest) {
     store.close();
+    lock.release();
     throw new InputError('not a pollux run file with a manifest (create it with `pollux batch export`)', { file: storeFile });
   }
   const provenanceBase: JudgeProvenance = { backend: 'batch', endpoint: resultsFile, model: manifest.judge.model, params: manifest.judge.params };
@@ -210,6 +234,7 @@ export async function importBatch(storeFile: string, resultsFile: string, option
     }
   } finally {
     store.close();
+    lock.release();
   }
   return summary;
 }

@@ -1,12 +1,14 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from '../core/errors.ts';
+import { realPathOf } from '../core/outputPaths.ts';
 
 /**
  * One writer per run file. Two `pollux run` on the same file would stay consistent (SQLite) but
  * judge the same pending requests twice, wasting GPU time; the second one is refused instead.
  * The lock is `RUN.sqlite.lock` holding the owner's pid and host; a lock left by a process that no
- * longer exists (kill -9, a crash) is taken over.
+ * longer exists (kill -9, a crash) is taken over. It sits beside the file a path resolves to
+ * (symlinks followed), so two names of one run file share one lock.
  */
 export interface RunLock {
   readonly path: string;
@@ -24,7 +26,7 @@ function alive(pid: number): boolean {
 }
 
 export function acquireRunLock(runFile: string): RunLock {
-  const path = `${runFile}.lock`;
+  const path = `${realPathOf(runFile)}.lock`;
   const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { refuseClobbering } from '../core/outputPaths.ts';
 import type { ScoreBreakdown, ScoreCoverage, ScoredCriterion, ScoreReport, ScoreSummary } from './types.ts';
 
 /**
@@ -91,11 +92,19 @@ export function scoreReportCsv(report: ScoreReport): Record<string, string> {
   };
 }
 
-/** Writes every table of the report into `dir` (created if missing); returns the paths written. */
-export function writeScoreCsv(report: ScoreReport, dir: string): string[] {
+/**
+ * Writes every table of the report into `dir` (created if missing); returns the paths written.
+ * `inputs` (the run files) are never replaced, whatever they are named.
+ */
+export function writeScoreCsv(report: ScoreReport, dir: string, inputs: readonly string[] = []): string[] {
+  const files = Object.entries(scoreReportCsv(report));
+  refuseClobbering(
+    files.map(([name]) => ({ path: join(dir, name), role: '--csv' })),
+    inputs.map((path) => ({ path, role: 'the run file' })),
+  );
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const [name, text] of Object.entries(scoreReportCsv(report))) {
+  for (const [name, text] of files) {
     const path = join(dir, name);
     writeFileAtomic(path, text);
     written.push(path);

@@ -1,8 +1,9 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ParquetWriter, fileWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { UsageError } from '../core/errors.ts';
+import { refuseClobbering } from '../core/outputPaths.ts';
 import { EXPORT_COLUMNS, csvField, jsonValue, type ExportValue } from './exportColumns.ts';
 import type { RequestStatus, StoredRecord } from './records.ts';
 import { openRunStore, type RunStore } from './runStore.ts';
@@ -44,7 +45,7 @@ export async function exportRun(file: string, options: ExportOptions): Promise<E
     throw new UsageError(`unknown export format ${JSON.stringify(options.format)}; expected ${EXPORT_FORMATS.join(', ')}`);
   }
   if (options.format === 'parquet' && !options.out) throw new UsageError('a Parquet export needs an output file (-o FILE)');
-  if (options.out && resolve(options.out) === resolve(file)) throw new UsageError(`the output file ${options.out} is the run file itself`);
+  if (options.out) refuseClobbering([{ path: options.out, role: 'the output file' }], [{ path: file, role: 'the run file' }]);
   const store = openRunStore(file, { readonly: true });
   try {
     return await store.snapshot(async () => {

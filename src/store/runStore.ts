@@ -13,7 +13,7 @@ import {
   type RequestsRowSql,
   type StoredRecord,
 } from './records.ts';
-import { openRunDatabase, type Synchronous } from './schema.ts';
+import { closeRunDatabase, openRunDatabase, type Synchronous } from './schema.ts';
 
 export interface OpenRunStoreOptions {
   /** For score, meta and export: never writes, refuses files that are not run files. */
@@ -389,7 +389,6 @@ class SqliteRunStore implements RunStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (!this.readonly) this.db.pragma('optimize');
-    this.db.close();
+    closeRunDatabase(this.db, this.readonly);
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError, errorMessage } from '../core/errors.ts';
@@ -130,7 +130,7 @@ export function openRunDatabase(file: string, readonly: boolean, synchronous: Sy
   if (!readonly) mkdirSync(dirname(file), { recursive: true });
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly, fileMustExist: readonly });
+    db = readonly ? openForReading(file) : new Database(file);
   } catch (err) {
     throw new InputError(`cannot open the run file: ${errorMessage(err)}`, { file }, { cause: err });
   }
@@ -156,6 +156,71 @@ export function openRunDatabase(file: string, readonly: boolean, synchronous: Sy
     if (code === 'SQLITE_NOTADB') throw notRunFile(file, 'not an SQLite database', err);
     throw new InputError(`cannot read the run file: ${errorMessage(err)}`, { file }, { cause: err });
   }
+}
+
+/** Bytes 18–19 of an SQLite header are 2 in WAL mode; 68–71 hold the application id. */
+function walRunFileAtRest(file: string): boolean {
+  const head = Buffer.alloc(72);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    if (readSync(fd, head, 0, 72, 0) < 72) return false;
+  } finally {
+    closeSync(fd);
+  }
+  return head[18] === 2 && head.readUInt32BE(68) === RUN_FILE_APPLICATION_ID && !existsSync(`${file}-wal`);
+}
+
+/**
+ * Reading never writes. A run file at rest is in rollback-journal mode (closeRunDatabase), which a
+ * read-only connection reads without creating anything. A file left in WAL mode with no writer
+ * (older files) would make SQLite create `-wal`/`-shm` files it cannot remove — and fail where
+ * the user may not write: it is switched back when we may write it, else read from memory.
+ */
+function openForReading(file: string): Database.Database {
+  if (walRunFileAtRest(file)) {
+    try {
+      const rw = new Database(file, { fileMustExist: true });
+      try {
+        rw.pragma('busy_timeout = 0');
+        rw.pragma('journal_mode = DELETE');
+      } finally {
+        rw.close();
+      }
+    } catch {
+      // Not ours to change: below.
+    }
+    if (walRunFileAtRest(file)) {
+      const image = readFileSync(file);
+      // An in-memory image has no WAL: mark it as a rollback-journal file (header bytes 18–19).
+      image[18] = 1;
+      image[19] = 1;
+      return new Database(image, { readonly: true });
+    }
+  }
+  return new Database(file, { readonly: true, fileMustExist: true });
+}
+
+/**
+ * Closes a run file. A writer leaves it in rollback-journal mode, with its WAL merged and removed,
+ * so readers (score, meta, export) never need to write beside it. If a reader holds it open right
+ * now, the switch is skipped and the file stays in WAL mode until a writer next closes it.
+ */
+export function closeRunDatabase(db: Database.Database, readonly: boolean): void {
+  if (!readonly) {
+    db.pragma('optimize');
+    try {
+      db.pragma('busy_timeout = 0');
+      db.pragma('journal_mode = DELETE');
+    } catch {
+      // busy: stays in WAL mode
+    }
+  }
+  db.close();
 }
 
 /** Refuses files that are not run files or are too new (or, read-only, too old); returns the format. */

@@ -3,7 +3,9 @@ import { EXIT, UsageError } from '../../core/errors.ts';
 import { exportBatch, importBatch } from '../../engine/batch.ts';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '../../judges/openaiChat.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
-import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { refuseClobbering } from '../../core/outputPaths.ts';
+import { rejectsPathFor } from '../../data/problems.ts';
+import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { addSamplingOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir } from '../runSetup.ts';
@@ -65,6 +67,14 @@ async function exportCommand(cli: Cli, dataset: string, flags: ExportFlags): Pro
   const params = { temperature: settings.temperature ?? DEFAULT_TEMPERATURE, max_tokens: settings.maxTokens ?? DEFAULT_MAX_TOKENS, ...(settings.extraBody ?? {}) };
   const datasetOptions = datasetOptionsFrom(flags);
   const storeFile = flags.out ?? defaultRunPath(dataset, flags.model, template);
+  refuseClobbering(
+    [
+      { path: flags.output, role: '--output' },
+      { path: storeFile, role: 'the run file', runFile: true },
+      { path: rejectsPathFor(storeFile), role: 'its rejects file' },
+    ],
+    datasetInputs(dataset, flags),
+  );
   ensureParentDir(storeFile);
   const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
   if (flags.strict) await passes.validateStrict();

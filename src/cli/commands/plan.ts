@@ -3,7 +3,8 @@ import { planDataset, type CountEntry, type DatasetPlan } from '../../data/plan.
 import { RejectsWriter, formatProblem } from '../../data/problems.ts';
 import { estimateTokenCounter, loadQwenTokenCounter } from '../../data/tokens.ts';
 import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
-import { addDatasetOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { refuseClobbering } from '../../core/outputPaths.ts';
+import { addDatasetOptions, datasetInputs, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { parseNumberFlag } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 
@@ -37,6 +38,7 @@ async function planCommand(cli: Cli, dataset: string, flags: PlanFlags): Promise
   const maxTokens = parseNumberFlag(flags.maxTokens, '--max-tokens', { min: 1, integer: true }) ?? 1024;
   const context = parseNumberFlag(flags.context, '--context', { min: 1, integer: true }) ?? 32768;
   const options = datasetOptionsFrom(flags);
+  if (flags.rejects) refuseClobbering([{ path: flags.rejects, role: '--rejects' }], datasetInputs(dataset, flags));
   const tokenCounter = (flags.estimateTokens ? null : await loadQwenTokenCounter()) ?? estimateTokenCounter();
   const rejects = flags.rejects ? new RejectsWriter(flags.rejects) : null;
   let plan: DatasetPlan;

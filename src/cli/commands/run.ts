@@ -4,7 +4,9 @@ import type { JudgeBackend } from '../../core/types.ts';
 import { runJudgments, type RunSummary } from '../../engine/run.ts';
 import { createJudge, parseJudgeSpecs } from '../../judges/create.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
-import { addDatasetOptions, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { refuseClobbering } from '../../core/outputPaths.ts';
+import { rejectsPathFor } from '../../data/problems.ts';
+import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
@@ -78,6 +80,10 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
   try {
     const judge = judgeIdentity(backends);
     const storeFile = flags.out ?? defaultRunPath(dataset, judge.model, template);
+    refuseClobbering(
+      [{ path: storeFile, role: 'the run file', runFile: true }, { path: rejectsPathFor(storeFile), role: 'its rejects file' }],
+      datasetInputs(dataset, flags),
+    );
     ensureParentDir(storeFile);
     const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
     if (flags.strict) await passes.validateStrict();

@@ -52,7 +52,7 @@ function scoreCommand(cli: Cli, runs: string[], opts: ScoreCommandOptions): numb
     }
     for (const w of report.warnings) cli.warn(`pollux: warning: ${w}`);
     if (opts.csv !== undefined) {
-      const written = writeScoreCsv(report, opts.csv);
+      const written = writeScoreCsv(report, opts.csv, runs);
       cli.warn(`pollux: wrote ${written.length} CSV files to ${opts.csv}`);
     }
     if (opts.json) cli.json({ runs, ...report });
