@@ -191,7 +191,7 @@ test('pollux export: a missing or foreign file, or bad flags, exit 2 with a mess
     [['export', file, '--format', 'xlsx'], /--format must be one of jsonl, csv, parquet, not "xlsx"/],
     [['export', file, '--format', 'parquet'], /Parquet export needs an output file/],
     [['export', file, '--status', 'done'], /--status takes a comma-separated list/],
-    [['export', file, '-o', file], /is the run file itself/],
+    [['export', file, '-o', file], /is the run file .*refusing to overwrite/],
     [['export', file, '--bom'], /--bom applies to CSV only/],
   ];
   for (const [args, message] of cases) {

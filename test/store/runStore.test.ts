@@ -7,13 +7,17 @@ import { InputError } from '../../src/core/errors.ts';
 import { openRunStore } from '../../src/store/runStore.ts';
 import { judgmentFor, requestRow, tempDir } from './helpers.ts';
 
-test('opening creates missing parent folders and a WAL-mode run file', (t) => {
+test('opening creates missing parent folders and a run file in WAL mode while open, rollback-journal mode at rest', (t) => {
   const file = join(tempDir(t), 'a', 'b', 'run.sqlite');
   const store = openRunStore(file);
+  const open = new Database(file, { readonly: true });
+  assert.equal(open.pragma('journal_mode', { simple: true }), 'wal');
+  open.close();
   store.close();
   assert.ok(existsSync(file));
+  assert.ok(!existsSync(`${file}-wal`));
   const db = new Database(file, { readonly: true });
-  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'delete');
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   db.close();
 });
