@@ -17,7 +17,8 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--answers <file>', 'POLLUX-instructions datasets: the answers to judge (prompt_id, model_id, answer)')
     .option('--map <ours=theirs,…>', 'column remapping, e.g. answer=response,model_id=model', collectMap)
     .option('--criterion <key>', 'criterion for rows that list none (repeatable)', collect)
-    .option('--strict', 'stop with exit 2 at the first bad row, before any judging');
+    .option('--strict', 'stop with exit 2 at the first bad row, before any judging')
+    .option('--fill-rubrics', 'a criterion whose rubric cell is empty takes the catalog rubric of its name (default: the row is rejected)');
   return addCatalogOptions(cmd);
 }
 
@@ -39,6 +40,7 @@ export interface DatasetFlags extends CatalogFlags {
   map?: Record<string, string>;
   criterion?: string[];
   strict?: boolean;
+  fillRubrics?: boolean;
 }
 
 export function datasetOptionsFrom(flags: DatasetFlags, catalog: CriteriaCatalog = catalogForCli(flags)): DatasetOptions {
@@ -53,6 +55,7 @@ export function datasetOptionsFrom(flags: DatasetFlags, catalog: CriteriaCatalog
   if (flags.answers) options.answers = flags.answers;
   if (flags.map && Object.keys(flags.map).length) options.map = flags.map;
   if (flags.criterion && flags.criterion.length) options.criteria = flags.criterion;
+  if (flags.fillRubrics) options.fillRubrics = true;
   return options;
 }
 
@@ -65,6 +68,8 @@ export function datasetManifestOptions(flags: DatasetFlags): Record<string, unkn
     criteriaFiles: (flags.criteria ?? []).map((file) => ({ file, sha256: fileSha256(file) })),
     polluxCriteria: flags.polluxCriteria !== false,
     shape: flags.shape ?? null,
+    // Only when given, so the manifests of runs made before the flag existed still match.
+    ...(flags.fillRubrics ? { fillRubrics: true } : {}),
   };
 }
 

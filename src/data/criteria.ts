@@ -1,13 +1,14 @@
 import { InputError } from '../core/errors.ts';
 import { stableHash } from '../core/hash.ts';
-import { parseScale, rubricText, type RubricInput } from '../core/scale.ts';
+import { parseScale, rubricText, type RubricInput, type Scale } from '../core/scale.ts';
 import type { CriteriaCatalog, Criterion } from '../core/types.ts';
 import type { RowView } from './rowView.ts';
 
 /** What a dataset row says about one of its criteria. */
 export interface CriterionQuery {
   name: string;
-  rubric: string;
+  /** The row's rubric text; null when the row gives none (a catalog rubric is then taken). */
+  rubric: string | null;
   /** The row's task path (task_type, task_subtype, task_subsubtype), as deep as it goes. */
   task: readonly string[];
 }
@@ -81,6 +82,20 @@ export class CriterionResolver {
     return hit;
   }
 
+  /**
+   * A criterion the row names without a rubric: the catalog's rubric for that name (preferring the
+   * row's task set), shown under the row's own name. Null, with a problem on the row, when the
+   * catalog has no criterion of that name.
+   */
+  fromNameOnly(view: RowView, name: string, task: ReadonlyArray<string | null>, column: string, label = ''): Criterion | null {
+    const known = this.match({ name, rubric: null, task: knownPrefix(task) });
+    if (!known) {
+      view.problem(`${label}no rubric given and no known criterion is named "${name}"`, column);
+      return null;
+    }
+    return asTheRowGivesIt(known, name, known.rubric, known.scale);
+  }
+
   byKey(key: string): Criterion | undefined {
     return this.catalog.byKey(key);
   }
@@ -99,12 +114,26 @@ export class CriterionResolver {
       throw err;
     }
     const known = this.match({ name, rubric: text, task });
-    if (known) {
-      if (known.rubric === text) return known;
-      return { ...known, rubric: text, scale };
-    }
+    if (known) return asTheRowGivesIt(known, name, text, scale);
     return { key: customCriterionKey(name, text), name: { ru: name, en: null }, group: null, rubric: text, scale, gate: false };
   }
+}
+
+/** A scale whose levels are exactly 0 and 1: the only scale a gate (1 = bad) can have. */
+export function isZeroOneScale(scale: Scale): boolean {
+  return scale.levels.length === 2 && scale.min === 0 && scale.max === 1;
+}
+
+/**
+ * A catalog criterion as one dataset row gives it. The judge sees the row's name and rubric byte for
+ * byte (the judges were trained on the dataset's own texts; a catalog spelling would change the
+ * prompt); the catalog lends only identity (key, group, English name). Whether it is a gate follows
+ * the row's own scale: a criterion that shares a name with a gate but is not 0/1 cannot be one.
+ */
+export function asTheRowGivesIt(known: Criterion, name: string, rubric: string, scale: Scale): Criterion {
+  const gate = known.gate && isZeroOneScale(scale);
+  if (known.name.ru === name && known.rubric === rubric && known.gate === gate) return known;
+  return { ...known, name: { ru: name, en: known.name.en ?? null }, rubric, scale, gate };
 }
 
 /** A task path up to its first missing level. */

@@ -42,17 +42,26 @@ function listedCriterion(
   }
   const key = text(obj.key);
   const name = text(obj.name) ?? text(obj.criteria_name);
-  const rubricRaw = obj.rubric ?? obj.rubrics;
-  if (name !== null && rubricRaw !== undefined && rubricRaw !== null) {
+  const rubricKey = 'rubric' in obj ? 'rubric' : 'rubrics';
+  const rubricRaw = obj[rubricKey];
+  const emptyRubric = rubricKey in obj && (rubricRaw === null || (typeof rubricRaw === 'string' && rubricRaw.trim() === ''));
+  if (name !== null && emptyRubric && !ctx.options.fillRubrics) {
+    view.problem(`${label}the rubric is empty (pass --fill-rubrics to take the catalog rubric of this criterion name)`, column);
+    return null;
+  }
+  if (name !== null && rubricRaw !== undefined && !emptyRubric) {
     const rubric = view.rubricValue(rubricRaw, column, label);
     if (rubric === null) return null;
     const criterion = ctx.resolver.fromNameAndRubric(view, name, rubric, task, column, label);
     return criterion ? { criterion, humanScore } : null;
   }
-  const found = key !== null ? ctx.resolver.byKey(key) : name !== null ? ctx.options.catalog.byName(name) : undefined;
+  if (key === null && name !== null) {
+    const criterion = ctx.resolver.fromNameOnly(view, name, task, column, label);
+    return criterion ? { criterion, humanScore } : null;
+  }
+  const found = key !== null ? ctx.resolver.byKey(key) : undefined;
   if (!found) {
-    const what = key !== null ? `unknown criterion key "${key}"` : name !== null ? `no rubric given and no known criterion is named "${name}"` : 'a criterion object needs "name" and "rubric" (or "key")';
-    view.problem(`${label}${what}`, column);
+    view.problem(`${label}${key !== null ? `unknown criterion key "${key}"` : 'a criterion object needs "name" and "rubric" (or "key")'}`, column);
     return null;
   }
   return { criterion: found, humanScore };

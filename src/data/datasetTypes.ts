@@ -26,6 +26,11 @@ export interface DatasetOptions {
   catalog: CriteriaCatalog;
   /** Picks the catalog criterion for a (name, rubric) pair; defaults to `catalog.byName`. */
   matchCriterion?: CriterionMatcher;
+  /**
+   * Take the catalog's rubric for a criterion whose rubric cell is empty (`--fill-rubrics`). Off by
+   * default: such a row is rejected, since the judge would see a rubric the dataset never gave.
+   */
+  fillRubrics?: boolean;
   /** Stop at the first problem with an InputError (exit 2) instead of rejecting the row. */
   strict?: boolean;
   /** Detected from the first row's columns when absent. */

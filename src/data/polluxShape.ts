@@ -8,12 +8,18 @@ import { isProblem, type TableFormat, type TableItem } from './tableTypes.ts';
 function criterionOf(ctx: ReadContext, view: RowView, task: ReadonlyArray<string | null>): Criterion | null {
   const name = view.requiredText('criteria_name');
   const raw = view.raw('rubrics');
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+  if (!view.has('rubrics')) {
     // Without a rubric column the catalog's own rubric for that name is the only sensible choice.
-    if (!name) return null;
-    const known = ctx.options.catalog.byName(name);
-    if (!known) view.problem(`no rubric given and no known criterion is named "${name}"`, 'rubrics');
-    return known ?? null;
+    return name ? ctx.resolver.fromNameOnly(view, name, task, 'rubrics') : null;
+  }
+  if (raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+    // An empty cell in a rubric column is a hole in the data, not a request for the catalog's
+    // text: the judge would see a rubric the dataset never gave. Taken only on purpose.
+    if (!ctx.options.fillRubrics) {
+      view.problem('the rubric cell is empty (pass --fill-rubrics to take the catalog rubric of this criterion name)', 'rubrics');
+      return null;
+    }
+    return name ? ctx.resolver.fromNameOnly(view, name, task, 'rubrics') : null;
   }
   const rubric = view.rubricValue(raw, 'rubrics');
   if (rubric === null || !name) return null;
