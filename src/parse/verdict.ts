@@ -21,19 +21,36 @@ export interface VerdictInput {
 // inner "[RESULT] 2 [END]" is complete.
 const RESULT_BLOCK = /\[RESULT\]((?:(?!\[RESULT\])[\s\S])*?)\[END\]/gi;
 const FEEDBACK_TAG = /\[FEEDBACK\]/gi;
-const SCORE = /^[-−]?\d+(?:[.,]\d+)?$/;
+// A number as the judges write it, and as upstream's newer parser accepts it: a sign (`+2`, `-1`),
+// a decimal point or comma, a bare fraction (`.5`, `,5`).
+const SCORE = /^[-−+]?(?:\d+(?:[.,]\d+)?|[.,]\d+)$/;
+const THINK_OPEN = /^\s*<think>/i;
+const THINK_CLOSE = /<\/think>/i;
 
 /**
  * Reasoning models write `<think>…</think>` before the verdict (DeepSeek-R1 style; some chat
- * templates put the opening tag in the prompt, so only `</think>` may appear). The verdict is what
- * follows the last closing tag; an unclosed `<think>` means the reply never left its reasoning.
+ * templates put the opening tag in the prompt, so only `</think>` may appear). Only such LEADING
+ * blocks are removed, each up to its own closing tag: a judge that merely quotes a think tag in its
+ * feedback ("начинается с тега <think> и …") keeps its verdict. A reply that opens a block at its
+ * very start and never closes it never left its reasoning: nothing of it is a verdict.
  */
 export function stripReasoning(text: string): string {
-  const close = text.toLowerCase().lastIndexOf('</think>');
-  if (close >= 0) return text.slice(close + '</think>'.length);
-  const open = text.toLowerCase().indexOf('<think>');
-  if (open >= 0) return text.slice(0, open);
-  return text;
+  let rest = text;
+  for (;;) {
+    const close = THINK_CLOSE.exec(rest);
+    if (THINK_OPEN.test(rest)) {
+      if (!close) return '';
+      rest = rest.slice(close.index + close[0].length);
+      continue;
+    }
+    // The opening tag was in the prompt: the reply starts inside the block, so the block is
+    // everything before the first closing tag, as long as no opening tag comes before it.
+    if (close && rest === text && !/<think>/i.test(rest.slice(0, close.index))) {
+      rest = rest.slice(close.index + close[0].length);
+      continue;
+    }
+    return rest;
+  }
 }
 
 function lastMatch(re: RegExp, text: string): RegExpExecArray | null {
@@ -53,9 +70,10 @@ function rationaleBefore(text: string, end: number): string | null {
 
 /**
  * POLLUX verdict parsing (NOTES §3): the LAST complete `[RESULT] x [END]` block, case-insensitive,
- * decimal comma and negative numbers accepted; the rationale is the text between `[FEEDBACK]` and that
- * `[RESULT]`. A reply cut by the token limit, an empty reply, a missing block, a non-number or an
- * out-of-scale number is unscored with its reason — never turned into a number.
+ * signs, decimal commas and bare fractions accepted; the rationale is the text between `[FEEDBACK]` and that
+ * `[RESULT]`. An empty reply, a missing block, a non-number or an out-of-scale number is unscored
+ * with its reason — never turned into a number; so is a reply cut by the token limit before it
+ * wrote a valid verdict.
  */
 export function parseVerdict(input: VerdictInput): ParsedVerdict {
   const text = stripReasoning(input.text ?? '');
@@ -66,20 +84,21 @@ export function parseVerdict(input: VerdictInput): ParsedVerdict {
     rationale,
     reason,
   });
-  if (input.finishReason === 'length') {
+  // Cut by the token limit: a complete verdict written before the cut still counts (the finish
+  // reason stays on the judgment); without one the reply is truncated, whatever else it holds.
+  const truncated = input.finishReason === 'length';
+  const feedbackOnly = () => {
     const fb = lastMatch(FEEDBACK_TAG, text);
-    return unscored('truncated', null, fb ? text.slice(fb.index + fb[0].length).trim() || null : null);
-  }
-  if (!text.trim()) return unscored('empty');
+    return fb ? text.slice(fb.index + fb[0].length).trim() || null : null;
+  };
+  if (!text.trim()) return truncated ? unscored('truncated') : unscored('empty');
   const block = lastMatch(RESULT_BLOCK, text);
-  if (!block) {
-    const fb = lastMatch(FEEDBACK_TAG, text);
-    return unscored('no_result_block', null, fb ? text.slice(fb.index + fb[0].length).trim() || null : null);
-  }
+  if (!block) return unscored(truncated ? 'truncated' : 'no_result_block', null, feedbackOnly());
   const scoreText = (block[1] ?? '').trim();
   const rationale = rationaleBefore(text, block.index);
+  const score = SCORE.test(scoreText) ? parseNumber(scoreText) : NaN;
+  if (truncated && (!Number.isFinite(score) || (input.scale && !inScale(input.scale, score)))) return unscored('truncated', null, feedbackOnly());
   if (!SCORE.test(scoreText)) return unscored('not_a_number', scoreText, rationale);
-  const score = parseNumber(scoreText);
   if (input.scale && !inScale(input.scale, score)) return unscored('out_of_scale', scoreText, rationale);
   return { status: 'scored', score, scoreText, rationale, reason: null };
 }

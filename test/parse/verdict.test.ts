@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseVerdict } from '../../src/parse/index.ts';
 import { scaleFromRubricText } from '../../src/core/scale.ts';
+import { judgmentFromReply } from '../../src/engine/judgment.ts';
 
 const scale02 = scaleFromRubricText('0: плохо\n\n1: средне\n\n2: хорошо');
 const scaleNeg = scaleFromRubricText('-1: вредно\n\n0: нейтрально\n\n1: полезно');
@@ -32,7 +33,18 @@ const cases: Array<{ name: string; text: string; finish?: string; scale?: typeof
   { name: 'empty result', text: '[RESULT]  [END]', status: 'unscored', reason: 'not_a_number' },
   { name: 'above scale', text: '[FEEDBACK] x [RESULT] 3 [END]', status: 'unscored', reason: 'out_of_scale' },
   { name: 'below scale', text: '[FEEDBACK] x [RESULT] -1 [END]', status: 'unscored', reason: 'out_of_scale' },
-  { name: 'truncated even with a block', text: '[FEEDBACK] x [RESULT] 2 [END] и ещё', finish: 'length', status: 'unscored', reason: 'truncated' },
+  { name: 'cut after a complete block: scored', text: '[FEEDBACK] x [RESULT] 2 [END] и ещё', finish: 'length', status: 'scored', score: 2, rationale: 'x' },
+  { name: 'cut after a block outside the scale: truncated', text: '[FEEDBACK] x [RESULT] 7 [END] и', finish: 'length', status: 'unscored', reason: 'truncated' },
+  { name: 'cut with only an open block: truncated', text: '[FEEDBACK] x [RESULT] 2', finish: 'length', status: 'unscored', reason: 'truncated' },
+  { name: 'cut and empty: truncated', text: '', finish: 'length', status: 'unscored', reason: 'truncated' },
+  { name: 'quoted opening think tag in feedback', text: '[FEEDBACK] Ответ начинается с тега <think> и не содержит решения. [RESULT] 0 [END]', status: 'scored', score: 0, rationale: 'Ответ начинается с тега <think> и не содержит решения.' },
+  { name: 'quoted think tags after a real block', text: '<think>думаю</think>[FEEDBACK] Модель пишет <think> и </think> в ответе. [RESULT] 1 [END]', status: 'scored', score: 1, rationale: 'Модель пишет <think> и </think> в ответе.' },
+  { name: 'two leading think blocks', text: '<think>a</think>\n<think>b [RESULT] 2 [END]</think>[FEEDBACK] ok [RESULT] 0 [END]', status: 'scored', score: 0, rationale: 'ok' },
+  { name: 'explicit plus sign', text: '[FEEDBACK] x [RESULT] +2 [END]', status: 'scored', score: 2 },
+  { name: 'bare fraction', text: '[FEEDBACK] x [RESULT] .5 [END]', status: 'scored', score: 0.5 },
+  { name: 'bare fraction with a comma', text: '[FEEDBACK] x [RESULT] ,5 [END]', status: 'scored', score: 0.5 },
+  { name: 'a sign alone is not a number', text: '[RESULT] + [END]', status: 'unscored', reason: 'not_a_number' },
+  { name: 'a trailing point is not a number', text: '[RESULT] 2. [END]', status: 'unscored', reason: 'not_a_number' },
   { name: 'truncated mid-feedback', text: '[FEEDBACK] Ответ содерж', finish: 'length', status: 'unscored', reason: 'truncated', rationale: 'Ответ содерж' },
 ];
 
@@ -55,4 +67,18 @@ test('parseVerdict: the out-of-scale score text is kept for inspection', () => {
 
 test('parseVerdict: null text is empty', () => {
   assert.equal(parseVerdict({ text: null, scale: scale02 }).reason, 'empty');
+});
+
+test('a judgment scored from a reply cut by the token limit keeps its finish reason and raw text', () => {
+  const text = '[FEEDBACK] Всё верно. [RESULT] 2 [END]\nДополнительно отмечу, что';
+  const j = judgmentFromReply(
+    { text, reasoning: null, finishReason: 'length', usage: { prompt: 10, completion: 1024, total: 1034 }, latencyMs: 5, endpoint: null },
+    scale02,
+    { judge: { backend: 'openai', endpoint: null, model: 'judge', params: {} }, promptHash: 'h', attempts: 1 },
+  );
+  assert.equal(j.status, 'scored');
+  assert.equal(j.score, 2);
+  assert.equal(j.reason, null);
+  assert.equal(j.finishReason, 'length');
+  assert.equal(j.raw, text);
 });
