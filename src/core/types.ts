@@ -123,6 +123,19 @@ export interface CriteriaCatalog {
    * unknown task; when the path stops above a leaf, the union of the leaves below it in taxonomy order.
    */
   forTask(path: readonly string[]): Criterion[] | undefined;
+  /**
+   * The longest known prefix of a dataset task path (task_type, task_subtype, task_subsubtype): how
+   * many levels matched, of how many given, and the criteria set of the deepest matched task
+   * (undefined when not even the task type is known). The dataset holds subtask strings the
+   * taxonomy does not, so a row is placed as deep as its path is known instead of not at all.
+   */
+  matchTaskPath?(path: readonly (string | null | undefined)[]): TaskPathMatch;
+}
+
+export interface TaskPathMatch {
+  matched: number;
+  given: number;
+  criteria: Criterion[] | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import { stableHash } from '../core/hash.ts';
 import { parseScale, rubricText, type RubricInput, type Scale } from '../core/scale.ts';
-import type { CriteriaCatalog, Criterion } from '../core/types.ts';
+import type { CriteriaCatalog, Criterion, TaskPathMatch } from '../core/types.ts';
 import type { RowView } from './rowView.ts';
 
 /** What a dataset row says about one of its criteria. */
@@ -100,9 +100,20 @@ export class CriterionResolver {
     return this.catalog.byKey(key);
   }
 
+  /** The criteria set of the deepest task the path reaches (the taxonomy need not know every subtask). */
   forTask(path: ReadonlyArray<string | null>): Criterion[] | undefined {
     const parts = knownPrefix(path);
-    return parts.length > 0 ? this.catalog.forTask(parts) : undefined;
+    if (parts.length === 0) return undefined;
+    if (this.catalog.matchTaskPath) return this.catalog.matchTaskPath(parts).criteria;
+    return this.catalog.forTask(parts);
+  }
+
+  /** How much of the path the catalog knows; a catalog without prefix matching knows a path whole or not at all. */
+  matchTaskPath(path: ReadonlyArray<string | null>): TaskPathMatch {
+    const parts = knownPrefix(path);
+    if (this.catalog.matchTaskPath) return this.catalog.matchTaskPath(parts);
+    const criteria = parts.length > 0 ? this.catalog.forTask(parts) : undefined;
+    return { matched: criteria ? parts.length : 0, given: parts.length, criteria };
   }
 
   private build(name: string, rubric: RubricInput, text: string, task: readonly string[]): Criterion | InputError {

@@ -84,6 +84,18 @@ export interface DatasetStats {
   /** Shape `instructions`: instructions no answer referred to (count, and the first prompt ids). */
   instructionsWithoutAnswers: number;
   instructionsWithoutAnswersFirst: string[];
+  /** Rows whose task path the catalog knows only in part: a prefix of it, or not even the task type. */
+  taskPathsPartial: number;
+  /** Distinct such paths, and the first of them (in file order) with their depth matched and rows. */
+  taskPathsUnmatched: number;
+  taskPathsUnmatchedFirst: UnmatchedTaskPath[];
+}
+
+export interface UnmatchedTaskPath {
+  path: string[];
+  /** Levels the catalog knows, from the task type down (0: not even the task type). */
+  matched: number;
+  rows: number;
 }
 
 export function emptyStats(): DatasetStats {
@@ -99,5 +111,8 @@ export function emptyStats(): DatasetStats {
     regroupedSamples: 0,
     instructionsWithoutAnswers: 0,
     instructionsWithoutAnswersFirst: [],
+    taskPathsPartial: 0,
+    taskPathsUnmatched: 0,
+    taskPathsUnmatchedFirst: [],
   };
 }

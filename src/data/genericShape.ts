@@ -28,7 +28,7 @@ export async function* genericItems(
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
     const explicitId = view.id();
-    const criteria = criteriaOfRow(ctx, view, [fields.taskType, fields.taskSubtype, fields.taskSubsubtype]);
+    const criteria = criteriaOfRow(ctx, view, ctx.taskPath(fields));
     const sample = makeSample(fields, answer, modelId, explicitId, item.location);
     if (checkDuplicates && view.problems.length === 0) {
       const first = seenIds.get(sample.id);

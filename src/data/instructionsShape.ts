@@ -47,7 +47,7 @@ export async function* instructionItems(
     const promptId = view.id('prompt_id');
     if (promptId === null) view.problem(view.has('prompt_id') ? 'is empty' : `missing column "${view.column('prompt_id')}"`, 'prompt_id');
     const fields = readInstructionFields(view);
-    const criteria = criteriaOfRow(ctx, view, [fields.taskType, fields.taskSubtype, fields.taskSubsubtype]);
+    const criteria = criteriaOfRow(ctx, view, ctx.taskPath(fields));
     if (promptId !== null && (instructions.has(promptId) || rejectedAt.has(promptId))) {
       const first = instructions.get(promptId)?.location ?? rejectedAt.get(promptId);
       view.problem(`duplicate prompt_id "${promptId}" (first at ${first ? describePosition(packPosition(first)) : 'an earlier row'})`, 'prompt_id');

@@ -1,6 +1,6 @@
 import type { JudgeRequest, Sample, TemplateName } from '../core/types.ts';
 import { readDataset } from './dataset.ts';
-import type { DatasetOptions, DatasetStats } from './datasetTypes.ts';
+import type { DatasetOptions, DatasetStats, UnmatchedTaskPath } from './datasetTypes.ts';
 import { chatTemplateTokensOf, countChatTokens, estimateTokenCounter, type TokenCountMethod, type TokenCounter } from './tokens.ts';
 
 export interface PlanOptions extends DatasetOptions {
@@ -63,6 +63,11 @@ export interface DatasetPlan extends DatasetCounts {
   regroupedSamples: number;
   instructionsWithoutAnswers: number;
   instructionsWithoutAnswersFirst: string[];
+  /**
+   * Task paths the catalog knows only in part: rows placed by a prefix (the task type, or task type
+   * and subtype) or not placed at all (`matched` 0), distinct such paths, the first 20 of them.
+   */
+  taskPaths: { partialRows: number; distinct: number; first: UnmatchedTaskPath[] };
   promptTokens: {
     method: TokenCountMethod;
     description: string;
@@ -175,6 +180,7 @@ export async function planDataset(file: string, options: PlanOptions): Promise<D
     regroupedSamples: s.regroupedSamples,
     instructionsWithoutAnswers: s.instructionsWithoutAnswers,
     instructionsWithoutAnswersFirst: s.instructionsWithoutAnswersFirst,
+    taskPaths: { partialRows: s.taskPathsPartial, distinct: s.taskPathsUnmatched, first: s.taskPathsUnmatchedFirst },
     promptTokens: {
       method: counter.method,
       description: counter.description,

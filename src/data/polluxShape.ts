@@ -55,7 +55,7 @@ export async function* polluxItems(
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
     const explicitId = view.id();
-    const criterion = criterionOf(ctx, view, [fields.taskType, fields.taskSubtype, fields.taskSubsubtype]);
+    const criterion = criterionOf(ctx, view, ctx.taskPath(fields));
     const humanScore = view.optionalNumber('criteria_score');
     if (criterion && humanScore !== null && !inScale(criterion.scale, humanScore)) {
       view.problem(`criteria_score ${humanScore} is outside the rubric's scale ${describeScale(criterion.scale)}`, 'criteria_score');

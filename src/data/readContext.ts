@@ -1,7 +1,9 @@
 import { stableHash } from '../core/hash.ts';
 import type { Criterion, Sample } from '../core/types.ts';
 import { CriterionResolver } from './criteria.ts';
-import type { DatasetFileStats, DatasetOptions, DatasetStats } from './datasetTypes.ts';
+import type { DatasetFileStats, DatasetOptions, DatasetStats, UnmatchedTaskPath } from './datasetTypes.ts';
+
+const PATHS_REMEMBERED = 100_000;
 import { FIRST_PROBLEMS_SHOWN, problemToInputError, type RowLocation, type RowProblem } from './problems.ts';
 import { RowView } from './rowView.ts';
 import type { TableFormat, TableRecord } from './tableTypes.ts';
@@ -12,6 +14,7 @@ export class ReadContext {
   readonly map: Readonly<Record<string, string>>;
   /** The `--criterion` keys, resolved once up front. */
   readonly flagCriteria: Criterion[] | null;
+  readonly #paths = new Map<string, { matched: number; partial: boolean; entry: UnmatchedTaskPath | null }>();
 
   constructor(
     readonly options: DatasetOptions,
@@ -31,6 +34,34 @@ export class ReadContext {
 
   view(item: TableRecord, format: TableFormat): RowView {
     return new RowView(item.record, item.location, this.map, format);
+  }
+
+  /**
+   * The row's task path, noted for the stats when the catalog knows only a prefix of it. Distinct
+   * paths are few (hundreds in POLLUX), so the look-up is remembered per path.
+   */
+  taskPath(fields: InstructionFields): Array<string | null> {
+    const path = [fields.taskType, fields.taskSubtype, fields.taskSubsubtype];
+    if (fields.taskType === null) return path;
+    const id = path.join('\u0000');
+    let seen = this.#paths.get(id);
+    if (!seen) {
+      const m = this.resolver.matchTaskPath(path);
+      seen = { matched: m.matched, partial: m.matched < m.given, entry: null };
+      if (seen.partial) {
+        this.stats.taskPathsUnmatched++;
+        if (this.stats.taskPathsUnmatchedFirst.length < FIRST_PROBLEMS_SHOWN) {
+          seen.entry = { path: path.filter((p): p is string => p !== null), matched: m.matched, rows: 0 };
+          this.stats.taskPathsUnmatchedFirst.push(seen.entry);
+        }
+      }
+      if (this.#paths.size < PATHS_REMEMBERED) this.#paths.set(id, seen);
+    }
+    if (seen.partial) {
+      this.stats.taskPathsPartial++;
+      if (seen.entry) seen.entry.rows++;
+    }
+    return path;
   }
 
   /** Rejects one row for one or more problems; in strict mode the first problem ends the read. */

@@ -1,4 +1,4 @@
-import type { CriteriaCatalog } from '../core/types.ts';
+import type { CriteriaCatalog, TaskPathMatch } from '../core/types.ts';
 import { closeMatches, normalizeName, normalizeRubric } from './names.ts';
 import type { CatalogSource, TaxonomyLang, TaskLocation, TaskNode, TaxonomyCriterion, TaxonomyStats } from './types.ts';
 
@@ -138,27 +138,28 @@ export class Catalog implements CriteriaCatalog {
   }
 
   /**
-   * The best criterion for a dataset row: among criteria of that name, those in the row's task
-   * set are preferred, then those whose rubric is identical; ties go to byName's order.
+   * The best criterion for a dataset row among those of its name: one whose rubric is identical
+   * (line endings and trailing spaces aside) and in the row's task set, then one with an identical
+   * rubric, then one in the task set, then byName's order. The task set is that of the deepest task
+   * the row's path reaches: the dataset names subtasks the taxonomy does not know, and an unknown
+   * subtask must not throw away what its task type says. An identical rubric outranks the task set,
+   * since a task type's set (the union of its subtasks) can hold a sibling of the same name.
    */
   resolveCriterion(query: CriterionQuery): TaxonomyCriterion | undefined {
-    let candidates = this.#byName.get(normalizeName(query.name));
+    const candidates = this.#byName.get(normalizeName(query.name));
     if (!candidates) return undefined;
-    if (candidates.length > 1 && query.task) {
-      const node = this.findTask(query.task);
-      if (node) {
-        const inTask = this.#keysFor(node);
-        const narrowed = candidates.filter((c) => inTask.includes(c.key));
-        if (narrowed.length > 0) candidates = narrowed;
-      }
-    }
+    if (candidates.length === 1) return candidates[0];
+    const node = query.task ? this.locateTask(query.task).node : undefined;
+    const inTask = node ? this.#keysFor(node) : null;
     const rubric = query.rubric;
-    if (candidates.length > 1 && typeof rubric === 'string') {
-      const normalized = lazy(() => normalizeRubric(rubric));
-      const same = candidates.filter((c) => this.#sameRubric(c, rubric, normalized));
-      if (same.length > 0) candidates = same;
-    }
-    return candidates[0];
+    const normalized = lazy(() => normalizeRubric(rubric ?? ''));
+    const same = typeof rubric === 'string' ? candidates.filter((c) => this.#sameRubric(c, rubric, normalized)) : [];
+    return (
+      (inTask && same.find((c) => inTask.includes(c.key))) ||
+      same[0] ||
+      (inTask && candidates.find((c) => inTask.includes(c.key))) ||
+      candidates[0]
+    );
   }
 
   /** Case-insensitive substring search over keys, names (ru, en) and rubric texts, in taxonomy order. */
@@ -271,6 +272,21 @@ export class Catalog implements CriteriaCatalog {
     return { node, matched, unmatched: null };
   }
 
+  /** CriteriaCatalog.matchTaskPath: the deepest known task of a dataset path and its criteria. */
+  matchTaskPath(path: readonly (string | null | undefined)[]): TaskPathMatch {
+    const given = cleanPath(path).length;
+    const loc = this.locateTask(path);
+    return { matched: loc.node ? loc.matched : 0, given, criteria: loc.node ? this.#criteriaOf(loc.node) : undefined };
+  }
+
+  #criteriaOf(node: TaskNode): TaxonomyCriterion[] {
+    return this.#keysFor(node).map((k) => {
+      const c = this.#byKey.get(k);
+      if (!c) throw new Error(`task "${node.path.join(' / ')}" names criterion "${k}", which the catalog lacks`);
+      return c;
+    });
+  }
+
   /** The node a whole path names, or undefined. */
   findTask(path: readonly (string | null | undefined)[]): TaskNode | undefined {
     const loc = this.locateTask(path);
@@ -280,12 +296,7 @@ export class Catalog implements CriteriaCatalog {
   /** CriteriaCatalog.forTask: the criteria of the node the path names (a union above leaves). */
   forTask(path: readonly string[]): TaxonomyCriterion[] | undefined {
     const node = this.findTask(path);
-    if (!node) return undefined;
-    return this.#keysFor(node).map((k) => {
-      const c = this.#byKey.get(k);
-      if (!c) throw new Error(`task "${node.path.join(' / ')}" names criterion "${k}", which the catalog lacks`);
-      return c;
-    });
+    return node ? this.#criteriaOf(node) : undefined;
   }
 
   /** Every node (any depth) whose Russian or English name or key equals `name`. */

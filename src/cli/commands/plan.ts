@@ -98,6 +98,15 @@ export function formatPlan(dataset: string, plan: DatasetPlan, rejectsFile: stri
   }
   lines.push(...countLines('Evaluated models', plan.evaluatedModels, '(no model_id)'));
   lines.push(...countLines('Task types', plan.taskTypes, '(no task_type)'));
+  const tp = plan.taskPaths;
+  if (tp.partialRows > 0) {
+    lines.push(`Task paths  ${n(tp.partialRows)} rows matched the taxonomy only in part (${n(tp.distinct)} distinct paths); their criteria are resolved in the deepest task known`);
+    for (const p of tp.first) {
+      const known = p.matched === 0 ? 'unknown task type' : `known: ${p.path.slice(0, p.matched).join(' > ')}`;
+      lines.push(`  ${p.path.join(' > ')}  (${known}; ${n(p.rows)} rows)`);
+    }
+    if (tp.distinct > tp.first.length) lines.push(`  … and ${n(tp.distinct - tp.first.length)} more`);
+  }
   const t = plan.promptTokens;
   const how = `${t.description}${t.promptText === 'approximate' ? ', approximate prompt text' : ''}, template ${t.template}, +${t.chatTemplateAllowance} for the chat template`;
   lines.push(`Prompt tokens (${how})`);
