@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../support/cli.ts';
 import { readDataset } from '../../src/data/dataset.ts';
 import { planDataset } from '../../src/data/plan.ts';
 import { CHAT_TEMPLATE_TOKENS, estimateTokenCounter } from '../../src/data/tokens.ts';
@@ -12,7 +12,6 @@ import { polluxCatalog } from '../../src/taxonomy/index.ts';
 import { collect, polluxRow, tempDir, toColumns, writeCsv, writeJsonl, writeParquet } from './helpers.ts';
 
 const dir = tempDir();
-const root = join(import.meta.dirname, '..', '..');
 const catalog = polluxCatalog();
 const general = catalog.byKey('general')!;
 const censor = catalog.byKey('censor')!;
@@ -22,9 +21,9 @@ const LOOSE_NAME = 'общее впечатление от ответа моде
 // The row's rubric differs from the catalog's in its texts.
 const ROW_RUBRIC = '0: Плохо, совсем.\n\n1: Средне.\n\n2: Отлично!';
 
-function pollux(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'pollux.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+async function pollux(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runCli(args, { cwd: dir });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('a loosely named catalog criterion is judged with the row\'s own name and rubric, byte for byte', async () => {
@@ -54,7 +53,7 @@ test('a loosely named catalog criterion is judged with the row\'s own name and r
 test('batch export sends the row\'s own criterion name; plan counts the same prompt', async () => {
   const file = writeJsonl(dir, 'loose-export.jsonl', [polluxRow({ criteria_name: LOOSE_NAME, rubrics: ROW_RUBRIC })]);
   const out = join(dir, 'requests.jsonl');
-  const r = pollux(['batch', 'export', file, '-o', out, '--model', 'judge', '--out', join(dir, 'loose.sqlite')]);
+  const r = await pollux(['batch', 'export', file, '-o', out, '--model', 'judge', '--out', join(dir, 'loose.sqlite')]);
   assert.equal(r.status, 0, r.stderr);
   const line = JSON.parse(readFileSync(out, 'utf8').trim()) as { body: { messages: Array<{ content: string }> } };
   const content = line.body.messages[0]!.content;
@@ -111,13 +110,13 @@ for (const format of ['jsonl', 'csv', 'parquet'] as const) {
   });
 }
 
-test('pollux plan: an empty rubric cell is reported and rejected, and accepted with --fill-rubrics', () => {
+test('pollux plan: an empty rubric cell is reported and rejected, and accepted with --fill-rubrics', async () => {
   const file = writeJsonl(dir, 'plan-empty.jsonl', [polluxRow({ criteria_name: general.name.ru, rubrics: '' })]);
-  const r = pollux(['plan', file, '--json', '--estimate-tokens']);
+  const r = await pollux(['plan', file, '--json', '--estimate-tokens']);
   const plan = JSON.parse(r.stdout) as { rejected: number; requests: number };
   assert.equal(plan.rejected, 1);
   assert.equal(plan.requests, 0);
-  const f = pollux(['plan', file, '--json', '--estimate-tokens', '--fill-rubrics']);
+  const f = await pollux(['plan', file, '--json', '--estimate-tokens', '--fill-rubrics']);
   assert.equal(f.status, 0, f.stderr);
   assert.equal((JSON.parse(f.stdout) as { requests: number }).requests, 1);
 });

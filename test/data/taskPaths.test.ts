@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../support/cli.ts';
 import { readDataset } from '../../src/data/dataset.ts';
 import { polluxCatalog } from '../../src/taxonomy/index.ts';
 import { collect, polluxRow, tempDir, writeJsonl } from './helpers.ts';
 
 const dir = tempDir();
-const root = join(import.meta.dirname, '..', '..');
 const catalog = polluxCatalog();
 
 // Sixteen keys share this name; the Python leaf uses one of them, which is not the first.
@@ -53,7 +51,7 @@ test('a generic row without criteria takes the set of the deepest known task', a
   );
 });
 
-test('pollux plan reports rows matched only by a prefix and the distinct unmatched paths', () => {
+test('pollux plan reports rows matched only by a prefix and the distinct unmatched paths', async () => {
   const rows = [
     polluxRow({ task_type: 'Написать код', task_subtype: 'Python', task_subsubtype: 'Парсер', criteria_name: NAME, rubrics: ROW_RUBRIC, criteria_score: 1 }),
     polluxRow({ answer: 'Б', task_type: 'Написать код', task_subtype: 'Python', task_subsubtype: 'Парсер', criteria_name: NAME, rubrics: ROW_RUBRIC, criteria_score: 1 }),
@@ -62,9 +60,9 @@ test('pollux plan reports rows matched only by a prefix and the distinct unmatch
     polluxRow({ answer: 'Д', task_type: 'Написать код', task_subtype: 'Python', task_subsubtype: null, criteria_name: NAME, rubrics: ROW_RUBRIC, criteria_score: 1 }),
   ];
   const file = writeJsonl(dir, 'plan-paths.jsonl', rows);
-  const run = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'pollux.js'), 'plan', file, '--estimate-tokens', ...args], { encoding: 'utf8', timeout: 60_000 });
-  const r = run(['--json']);
-  assert.equal(r.status, 0, r.stderr);
+  const run = (args: string[]) => runCli(['plan', file, '--estimate-tokens', ...args], { cwd: dir });
+  const r = await run(['--json']);
+  assert.equal(r.code, 0, r.stderr);
   const plan = JSON.parse(r.stdout) as { rejected: number; taskPaths: { partialRows: number; distinct: number; first: Array<{ path: string[]; matched: number; rows: number }> } };
   assert.equal(plan.rejected, 0);
   assert.equal(plan.taskPaths.partialRows, 4);
@@ -74,8 +72,8 @@ test('pollux plan reports rows matched only by a prefix and the distinct unmatch
     { path: ['Написать код', 'Кобол'], matched: 1, rows: 1 },
     { path: ['Задача, которой нет'], matched: 0, rows: 1 },
   ]);
-  const text = run([]);
-  assert.equal(text.status, 0, text.stderr);
+  const text = await run([]);
+  assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Task paths +4 rows matched the taxonomy only in part \(3 distinct paths\)/);
   assert.match(text.stdout, /Написать код > Python > Парсер +\(known: Написать код > Python; 2 rows\)/);
   assert.match(text.stdout, /Задача, которой нет +\(unknown task type; 1 rows\)/);
