@@ -92,3 +92,14 @@ console.log(`records: ${RECORDS.toLocaleString('en')} (${CRITERIA} criteria per 
 console.log(`baseline (generate and sum): ${base.toFixed(0)} ms`);
 console.log(`buildScoreReport: ${t.toFixed(0)} ms  (${(t / base).toFixed(2)}× baseline, ${((RECORDS / t) * 1000).toFixed(0)} records/s)`);
 console.log(`heap growth while building: ${((heapPeak - heapBefore) / 2 ** 20).toFixed(0)} MiB (top micro ${micro === null ? '—' : (micro as number).toFixed(3)})`);
+
+// The leaderboard intervals, as `pollux score` computes them by default: same records, plus the
+// instruction-clustered bootstrap with every pairwise difference.
+const RESAMPLES = Number(process.env.RESAMPLES ?? 1000);
+global.gc?.();
+const tb = time(() => {
+  buildScoreReport(records(), { gate: 'critical', bootstrap: { resamples: RESAMPLES, seed: 1, ci: 0.95 } });
+});
+console.log(
+  `buildScoreReport with ${RESAMPLES} bootstrap resamples: ${tb.toFixed(0)} ms  (${(tb / t).toFixed(2)}× without, ${(tb / base).toFixed(2)}× baseline)`,
+);

@@ -8,6 +8,8 @@ export const EXIT = {
   unscored: 1,
   usage: 2,
   judgeFailed: 3,
+  /** `score --fail-under`: a model's score is below the bar. */
+  belowThreshold: 4,
   interrupted: 130,
 } as const;
 

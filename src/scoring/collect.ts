@@ -42,6 +42,8 @@ export interface AnswerInfo {
   model: string | null;
   modelIndex: number;
   sampleId: string;
+  /** The instruction the answer responds to: the cluster unit of the bootstrap. */
+  instructionId: string;
   taskType: string | null;
   difficulty: string | null;
 }
@@ -135,6 +137,7 @@ export class AnswerCollector {
         model: r.modelId,
         modelIndex,
         sampleId: r.sampleId,
+        instructionId: r.instructionId,
         taskType: r.taskType,
         difficulty: r.difficulty,
         crit: [],

@@ -1,5 +1,5 @@
-import { formatWithCoverage, renderTable, type Align } from './table.ts';
-import type { ScoreBreakdown, ScoredCriterion, GatePolicy, ModelScoreMatrix, ScoreReport, ScoreSummary } from './types.ts';
+import { formatMean, formatWithCoverage, renderTable, type Align } from './table.ts';
+import type { LeaderboardRow, ScoreInterval, ScoreBreakdown, ScoredCriterion, GatePolicy, ModelScoreMatrix, ScoreReport, ScoreSummary } from './types.ts';
 
 const GATE_TEXT: Record<GatePolicy, string> = {
   critical: 'critical (a fired Critical gate, 1 = bad, zeroes the other scores of its answer)',
@@ -38,13 +38,31 @@ function macro(s: ScoreSummary): string {
   return formatWithCoverage(s.macro, s.criteria.scored, s.criteria.total);
 }
 
+function intervalText(ci: ScoreInterval | null): string {
+  return ci ? `[${formatMean(ci.lo)}, ${formatMean(ci.hi)}]` : '—';
+}
+
+function signedText(x: number | null): string {
+  return x === null ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
+}
+
+function signedInterval(ci: ScoreInterval | null): string {
+  return ci ? `[${signedText(ci.lo)}, ${signedText(ci.hi)}]` : '—';
+}
+
 function leaderboardTable(report: ScoreReport): string {
-  const headers = ['#', 'model', 'micro (pairs)', 'macro (criteria)', 'answers', 'gated', 'gate unknown', 'unscored', 'error', 'pending'];
+  const boot = report.bootstrap;
+  const ciHeader = boot ? `${Math.round(boot.ci * 1000) / 10}% CI` : '';
+  const headers = ['#', 'model', 'micro (pairs)', ...(boot ? [ciHeader] : []), 'macro (criteria)', ...(boot ? [ciHeader, 'rank'] : [])];
+  headers.push('answers', 'gated', 'gate unknown', 'unscored', 'error', 'pending');
+  const rank = (r: LeaderboardRow) => (r.rank ? (r.rank.best === r.rank.worst ? String(r.rank.best) : `${r.rank.best}–${r.rank.worst}`) : '—');
   const rows = report.leaderboard.map((r, i) => [
     String(i + 1),
     modelLabel(r.model),
     micro(r),
+    ...(boot ? [intervalText(r.microCi)] : []),
     macro(r),
+    ...(boot ? [intervalText(r.macroCi), rank(r)] : []),
     String(r.answers),
     String(r.gatedAnswers),
     String(r.gateUnknownAnswers),
@@ -52,7 +70,21 @@ function leaderboardTable(report: ScoreReport): string {
     String(r.coverage.error),
     String(r.coverage.pending),
   ]);
-  return renderTable(headers, rows, ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  return renderTable(headers, rows, ['right', 'left', ...headers.slice(2).map((): Align => 'right')]);
+}
+
+function differencesTable(report: ScoreReport): string {
+  const ci = `${Math.round(report.bootstrap!.ci * 1000) / 10}% CI`;
+  const headers = ['model a', 'model b', 'micro a − b', ci, 'macro a − b', ci];
+  const rows = report.differences.map((d) => [
+    modelLabel(d.a),
+    modelLabel(d.b),
+    signedText(d.micro.difference),
+    signedInterval(d.micro.ci),
+    signedText(d.macro.difference),
+    signedInterval(d.macro.ci),
+  ]);
+  return renderTable(headers, rows, ['left', 'left', 'right', 'right', 'right', 'right']);
 }
 
 function breakdownTable(report: ScoreReport, b: ScoreBreakdown): string {
@@ -121,6 +153,16 @@ export function formatScoreReport(report: ScoreReport): string {
     out.push(`${unknown} answer(s) have a gate without a score and no gate fired: their other scores count as judged.`);
   }
   out.push('', 'Leaderboard', leaderboardTable(report));
+  const boot = report.bootstrap;
+  if (boot) {
+    out.push(
+      `Intervals: ${boot.resamples} bootstrap resamples of the ${boot.clusters} instructions (each drawn with all its answers and criteria), ` +
+        `seed ${boot.seed}. rank: the places a model can hold — it is placed below another only when their paired micro difference is above 0 with ${Math.round(boot.ci * 1000) / 10}% confidence.`,
+    );
+    if (report.differences.length > 0) {
+      out.push('', 'Pairwise differences (paired bootstrap: both models on the same resampled instructions)', differencesTable(report));
+    }
+  }
   for (const b of [report.byTaskGroup, report.byCriterionGroup, report.byDifficulty, report.byTaskType]) {
     out.push('', BREAKDOWN_TITLE[b.dimension][0], breakdownTable(report, b));
   }

@@ -5,3 +5,4 @@ export { buildScoreReport } from './report.ts';
 export { formatScoreReport } from './format.ts';
 export { scoreReportCsv, writeScoreCsv } from './csv.ts';
 export { taskGroupLookup } from './taskGroups.ts';
+export { parseThreshold, checkThresholds, type ScoreThreshold, type ThresholdFailure } from './thresholds.ts';

@@ -1,4 +1,6 @@
 import type { JudgmentRecord } from '../core/types.ts';
+import { differenceSeries, percentileInterval } from '../meta/intervals.ts';
+import { bootstrapSummaries, ClusterCells, type SummarySeries } from './uncertainty.ts';
 import { AnswerCollector, Status, type AnswerInfo, type CriterionEntry, type Pair } from './collect.ts';
 import type {
   ScoreBreakdown,
@@ -7,6 +9,7 @@ import type {
   ScoreCoverage,
   ScoredCriterion,
   LeaderboardRow,
+  ModelDifference,
   ModelScoreMatrix,
   ScoreOptions,
   ScoreReport,
@@ -145,6 +148,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     gateUnknownAnswers: 0,
     repeats: 0,
   }));
+  const cells = options.bootstrap && options.bootstrap.resamples > 0 ? new ClusterCells() : null;
 
   collector.finish((answer: AnswerInfo, pairs, outcome) => {
     const m = modelAccs[answer.modelIndex]!;
@@ -157,6 +161,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
       difficulty: answer.difficulty,
       taskType: answer.taskType,
     };
+    cells?.cluster(answer.instructionId);
     const slots = DIMS.map((d) => {
       let accs = m.dims[d].get(keys[d]);
       if (!accs) m.dims[d].set(keys[d], (accs = []));
@@ -165,6 +170,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     for (const p of pairs) {
       if (p.repeats > m.repeats) m.repeats = p.repeats;
       for (const accs of slots) addPair((accs[p.criterion] ??= emptyAcc()), p);
+      if (cells && p.status === Status.scored) cells.add(answer.modelIndex, answer.instructionId, p.criterion, p.value!);
     }
   });
 
@@ -180,6 +186,9 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
       gateUnknownAnswers: m.gateUnknownAnswers,
       judgments: collector.judgments[i]!,
       repeats: m.repeats,
+      microCi: null,
+      macroCi: null,
+      rank: null,
     };
   });
   const order = leaderboard.map((_, i) => i);
@@ -195,6 +204,17 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
   });
   const models = order.map((i) => collector.models[i]!);
   const byModel = order.map((i) => modelAccs[i]!);
+  const differences: ModelDifference[] = [];
+  if (cells && options.bootstrap) {
+    const frozen = order.map((i) => cells.frozen(i));
+    const accs = frozen.map((f) => {
+      const own: Array<Acc | undefined> = [];
+      for (const k of f.criterion) own[k] ??= emptyAcc();
+      return own;
+    });
+    const series = bootstrapSummaries(frozen, accs, cells.clusters, options.bootstrap, (a) => summarise(a, criteria, everything));
+    differences.push(...rankWithIntervals(order.map((i) => leaderboard[i]!), series, options.bootstrap.ci));
+  }
 
   const taskGroups = distinctKeys(byModel, 'taskGroup');
   const criterionInfos: ScoredCriterion[] = criteria.map((c) => ({
@@ -255,6 +275,8 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     byCriterionGroup,
     byDifficulty: breakdown('difficulty'),
     byTaskType: breakdown('taskType'),
+    bootstrap: cells && options.bootstrap ? { ...options.bootstrap, clusters: cells.clusters } : null,
+    differences,
     warnings: collector.warnings,
   };
 }
@@ -263,4 +285,40 @@ function distinctKeys(models: readonly ModelAcc[], dim: 'taskGroup' | 'difficult
   const keys = new Set<string | null>();
   for (const m of models) for (const k of m.dims[dim].keys()) keys.add(k);
   return [...keys].sort(compareKeys(dim));
+}
+
+/**
+ * Fills the rows' intervals and rank ranges (rows in leaderboard order, series alike) and returns
+ * every pairwise difference. A model is placed below another only when their paired micro
+ * difference has an interval wholly above 0, so a model measured on few instructions shares its
+ * places with the models it cannot be told apart from.
+ */
+function rankWithIntervals(rows: LeaderboardRow[], series: SummarySeries[], level: number): ModelDifference[] {
+  const n = rows.length;
+  const better = new Array<number>(n).fill(0);
+  const worse = new Array<number>(n).fill(0);
+  const differences: ModelDifference[] = [];
+  rows.forEach((r, i) => {
+    r.microCi = percentileInterval(series[i]!.micro, level);
+    r.macroCi = percentileInterval(series[i]!.macro, level);
+  });
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = rows[i]!;
+      const b = rows[j]!;
+      const micro = { difference: diff(a.micro, b.micro), ci: percentileInterval(differenceSeries(series[i]!.micro, series[j]!.micro), level) };
+      const macro = { difference: diff(a.macro, b.macro), ci: percentileInterval(differenceSeries(series[i]!.macro, series[j]!.macro), level) };
+      differences.push({ a: a.model, b: b.model, micro, macro });
+      if (micro.ci && micro.ci.lo > 0) {
+        better[j]!++;
+        worse[i]!++;
+      } else if (micro.ci && micro.ci.hi < 0) {
+        better[i]!++;
+        worse[j]!++;
+      }
+    }
+  }
+  rows.forEach((r, i) => (r.rank = { best: 1 + better[i]!, worst: n - worse[i]! }));
+  return differences;
 }

@@ -16,8 +16,25 @@ export type GatePolicy = 'critical' | 'all-binary' | 'none';
 
 export const GATE_POLICIES: readonly GatePolicy[] = ['critical', 'all-binary', 'none'];
 
+/** A percentile bootstrap interval (see meta): `defined` = resamples in which the statistic existed. */
+export interface ScoreInterval {
+  lo: number;
+  hi: number;
+  defined: number;
+}
+
+/** Instructions resampled as clusters; `resamples: 0` turns intervals off. */
+export interface ScoreBootstrapOptions {
+  resamples: number;
+  seed: number;
+  /** Interval level, e.g. 0.95. */
+  ci: number;
+}
+
 export interface ScoreOptions {
   gate: GatePolicy;
+  /** Leaderboard intervals and pairwise differences; none without it. */
+  bootstrap?: ScoreBootstrapOptions;
   /**
    * The task group of a task type (the 8 POLLUX groups). Without it, or when it returns null, the
    * task type itself stands for its group.
@@ -73,6 +90,29 @@ export interface LeaderboardRow extends ScoreSummary {
   judgments: JudgmentStatusCounts;
   /** The most repeats seen for one (answer, criterion); above 1 means repeats were averaged. */
   repeats: number;
+  /** Bootstrap intervals of micro and macro (null without a bootstrap, or when too few resamples define them). */
+  microCi: ScoreInterval | null;
+  macroCi: ScoreInterval | null;
+  /**
+   * The places the model could hold: best = 1 + models whose micro is above it with a paired
+   * interval above 0, worst = models − those below it likewise. Null without a bootstrap.
+   */
+  rank: { best: number; worst: number } | null;
+}
+
+export interface PairedScoreDifference {
+  /** Point difference a − b. */
+  difference: number | null;
+  /** Paired bootstrap interval of the difference (both models on the same resampled instructions). */
+  ci: ScoreInterval | null;
+}
+
+/** Two models compared; `a` is the one ranked higher. */
+export interface ModelDifference {
+  a: string | null;
+  b: string | null;
+  micro: PairedScoreDifference;
+  macro: PairedScoreDifference;
 }
 
 export interface ModelScoreSummary extends ScoreSummary {
@@ -157,6 +197,10 @@ export interface ScoreReport {
   byCriterionGroup: ScoreBreakdown;
   byDifficulty: ScoreBreakdown;
   byTaskType: ScoreBreakdown;
+  /** The bootstrap behind the intervals (null: none was asked for). `clusters`: instructions. */
+  bootstrap: (ScoreBootstrapOptions & { clusters: number }) | null;
+  /** Every pair of models in leaderboard order (empty without a bootstrap). */
+  differences: ModelDifference[];
   /** Oddities in the input that did not stop the report (e.g. one criterion key with two scales). */
   warnings: string[];
 }

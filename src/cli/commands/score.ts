@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander';
-import { EXIT, InputError } from '../../core/errors.ts';
+import { EXIT, InputError, UsageError } from '../../core/errors.ts';
 import type { JudgmentRecord } from '../../core/types.ts';
 import {
   buildScoreReport,
+  checkThresholds,
   DuplicateJudgmentError,
+  parseThreshold,
   formatScoreReport,
   GATE_POLICIES,
   taskGroupLookup,
@@ -11,12 +13,17 @@ import {
   type GatePolicy,
 } from '../../scoring/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
+import { bootstrapSettings } from '../../meta/settings.ts';
 import type { Cli } from '../io.ts';
 
 interface ScoreCommandOptions {
   gate: GatePolicy;
   json?: boolean;
   csv?: string;
+  bootstrap: string;
+  seed: string;
+  ci: string;
+  failUnder: string[];
 }
 
 export function register(cmd: Command, cli: Cli): void {
@@ -26,6 +33,15 @@ export function register(cmd: Command, cli: Cli): void {
       new Option('--gate <policy>', 'gates: critical (the Critical 0/1 criteria, 1 = bad), all-binary (upstream: every 0/1 criterion), none')
         .choices(GATE_POLICIES)
         .default('critical'),
+    )
+    .option('--bootstrap <n>', 'bootstrap resamples for the leaderboard intervals (instructions resampled as clusters); 0 turns them off', '1000')
+    .option('--seed <n>', 'seed of the resampling', '1')
+    .option('--ci <level>', 'interval level', '0.95')
+    .option(
+      '--fail-under <score>',
+      'exit 4 when a model\'s micro score is below SCORE (0–1), or with "GROUP=SCORE" its score in that task or criterion group; repeatable',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
     )
     .option('--json', 'print the report as one JSON document')
     .option('--csv <dir>', 'also write one CSV per table into DIR (created if missing)')
@@ -39,13 +55,20 @@ function* recordsOf(stores: readonly RunStore[]): Generator<JudgmentRecord> {
 function scoreCommand(cli: Cli, runs: string[], opts: ScoreCommandOptions): number {
   const unique = [...new Set(runs)];
   if (unique.length < runs.length) throw new InputError(`a run file is named twice: ${runs.filter((r, i) => runs.indexOf(r) !== i).join(', ')}`);
+  const thresholds = opts.failUnder.map(parseThreshold);
+  const settings = bootstrapSettings({
+    resamples: wholeNumber('--bootstrap', opts.bootstrap),
+    seed: wholeNumber('--seed', opts.seed),
+    ci: Number(opts.ci),
+  });
+  const bootstrap = { resamples: settings.resamples, seed: settings.seed, ci: settings.ci };
   // Open every file first, so a missing or foreign one is reported before any work.
   const stores: RunStore[] = [];
   try {
     for (const file of runs) stores.push(openRunStore(file, { readonly: true }));
     let report;
     try {
-      report = buildScoreReport(recordsOf(stores), { gate: opts.gate, groupOf: taskGroupLookup() });
+      report = buildScoreReport(recordsOf(stores), { gate: opts.gate, groupOf: taskGroupLookup(), bootstrap });
     } catch (err) {
       if (err instanceof DuplicateJudgmentError) throw duplicateWithFiles(err, stores);
       throw err;
@@ -55,9 +78,16 @@ function scoreCommand(cli: Cli, runs: string[], opts: ScoreCommandOptions): numb
       const written = writeScoreCsv(report, opts.csv, runs);
       cli.warn(`pollux: wrote ${written.length} CSV files to ${opts.csv}`);
     }
-    if (opts.json) cli.json({ runs, ...report });
+    const failures = checkThresholds(report, thresholds);
+    if (opts.json) cli.json({ runs, ...report, ...(thresholds.length > 0 ? { thresholds, failures } : {}) });
     else cli.write(formatScoreReport(report));
-    return EXIT.ok;
+    for (const f of failures) {
+      cli.warn(
+        `pollux: below --fail-under: ${f.model ?? '(no model)'}${f.group === null ? '' : ` in "${f.group}"`} ` +
+          `scores ${f.score === null ? 'nothing (no scored judgment)' : f.score.toFixed(3)}, the bar is ${f.min}`,
+      );
+    }
+    return failures.length > 0 ? EXIT.belowThreshold : EXIT.ok;
   } finally {
     for (const s of stores) s.close();
   }
@@ -74,4 +104,10 @@ function duplicateWithFiles(err: DuplicateJudgmentError, stores: readonly RunSto
     if (n > 0) holders.push(n > 1 ? `${s.file} (${n} times)` : s.file);
   }
   return new InputError(`${err.problem}; found in ${holders.join(' and ')}. Score such runs separately`, {}, { cause: err });
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n)) throw new UsageError(`${flag}: expected a whole number, got "${text}"`);
+  return n;
 }
