@@ -13,3 +13,4 @@ export * from './engine/index.ts';
 export * from './store/index.ts';
 export * from './scoring/index.ts';
 export * from './meta/index.ts';
+export * from './answer/index.ts';

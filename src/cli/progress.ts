@@ -9,7 +9,17 @@ export interface ProgressOptions {
   tty?: boolean;
   intervalMs?: number;
   stream?: { write(text: string): unknown; isTTY?: boolean };
+  /** What the counts are called (`pollux answer`: answered / truncated, a/s). */
+  labels?: ProgressLabels;
 }
+
+export interface ProgressLabels {
+  scored: string;
+  unscored: string;
+  rate: string;
+}
+
+const JUDGE_LABELS: ProgressLabels = { scored: 'scored', unscored: 'unscored', rate: 'j/s' };
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
@@ -25,7 +35,7 @@ export function formatCount(n: number): string {
   return String(Math.round(n));
 }
 
-export function progressLine(p: RunProgress, width = 24): string {
+export function progressLine(p: RunProgress, width = 24, labels: ProgressLabels = JUDGE_LABELS): string {
   const frac = p.total > 0 ? p.done / p.total : 1;
   const filled = Math.round(frac * width);
   const secs = Math.max(p.elapsedMs / 1000, 1e-3);
@@ -34,8 +44,8 @@ export function progressLine(p: RunProgress, width = 24): string {
   const eta = rate > 0 ? formatDuration((remaining / rate) * 1000) : '?';
   return (
     `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} ${(frac * 100).toFixed(1)}%` +
-    ` | scored ${p.scored} unscored ${p.unscored} errors ${p.error}` +
-    ` | ${rate.toFixed(1)} j/s ${formatCount(p.completionTokens / secs)} tok/s` +
+    ` | ${labels.scored} ${p.scored} ${labels.unscored} ${p.unscored} errors ${p.error}` +
+    ` | ${rate.toFixed(1)} ${labels.rate} ${formatCount(p.completionTokens / secs)} tok/s` +
     ` | in flight ${p.inFlight}/${p.concurrency} | ETA ${eta}`
   );
 }
@@ -47,11 +57,13 @@ export class ProgressReporter {
   private lastPlain = 0;
   private barShown = false;
   private last: RunProgress | null = null;
+  private readonly labels: ProgressLabels;
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
     this.tty = options.tty ?? Boolean(this.stream.isTTY);
     this.intervalMs = options.intervalMs ?? 10_000;
+    this.labels = options.labels ?? JUDGE_LABELS;
   }
 
   handle = (event: RunEvent): void => {
@@ -70,11 +82,11 @@ export class ProgressReporter {
       case 'progress':
         this.last = event.progress;
         if (this.tty) {
-          this.stream.write(`\r\x1b[2K${progressLine(event.progress)}`);
+          this.stream.write(`\r\x1b[2K${progressLine(event.progress, 24, this.labels)}`);
           this.barShown = true;
         } else if (event.progress.elapsedMs - this.lastPlain >= this.intervalMs) {
           this.lastPlain = event.progress.elapsedMs;
-          this.stream.write(`${progressLine(event.progress)}\n`);
+          this.stream.write(`${progressLine(event.progress, 24, this.labels)}\n`);
         }
         break;
     }
@@ -83,7 +95,7 @@ export class ProgressReporter {
   private message(text: string): void {
     if (this.barShown) this.stream.write('\r\x1b[2K');
     this.stream.write(`${text}\n`);
-    if (this.barShown && this.last) this.stream.write(progressLine(this.last));
+    if (this.barShown && this.last) this.stream.write(progressLine(this.last, 24, this.labels));
   }
 
   private ended = false;
@@ -92,7 +104,7 @@ export class ProgressReporter {
     if (this.options.quiet || this.ended) return;
     this.ended = true;
     if (this.barShown) this.stream.write('\n');
-    else if (this.last && !this.tty && this.last.doneNow > 0) this.stream.write(`${progressLine(this.last)}\n`);
+    else if (this.last && !this.tty && this.last.doneNow > 0) this.stream.write(`${progressLine(this.last, 24, this.labels)}\n`);
     this.barShown = false;
   }
 }

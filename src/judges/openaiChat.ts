@@ -16,6 +16,11 @@ export interface OpenAIChatJudgeOptions {
   timeoutMs?: number;
   /** Extra body fields passed through as given (vLLM: seed, top_k, …). */
   extraBody?: Record<string, unknown>;
+  /**
+   * A system message before the prompt. Judges get none (POLLUX judges were trained without one);
+   * a model under test may (`pollux answer --system`).
+   */
+  system?: string | null;
 }
 
 export const DEFAULT_TEMPERATURE = 0;
@@ -57,6 +62,7 @@ export class OpenAIChatJudge implements JudgeBackend {
   private readonly maxTokens: number;
   private readonly timeoutMs: number;
   private readonly extraBody: Record<string, unknown>;
+  private readonly system: string | null;
 
   private constructor(options: OpenAIChatJudgeOptions, model: string, client: OpenAI) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
@@ -66,6 +72,7 @@ export class OpenAIChatJudge implements JudgeBackend {
     this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.extraBody = options.extraBody ?? {};
+    this.system = options.system ?? null;
   }
 
   /** Creates the judge, asking the server for its model when none is given. */
@@ -118,7 +125,13 @@ export class OpenAIChatJudge implements JudgeBackend {
       const body = {
         ...this.describe().params,
         model: this.model,
-        messages: [{ role: 'user' as const, content: prompt }],
+        messages:
+          this.system === null
+            ? [{ role: 'user' as const, content: prompt }]
+            : [
+                { role: 'system' as const, content: this.system },
+                { role: 'user' as const, content: prompt },
+              ],
       };
       const completion = await this.client.chat.completions.create(body, { signal, timeout: this.timeoutMs });
       const choice = completion?.choices?.[0];

@@ -80,7 +80,8 @@ export async function startFakeJudgeServer(options: FakeJudgeServerOptions = {})
     }
     const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
     const messages = body.messages as Array<{ role: string; content: string }>;
-    const prompt = messages?.[0]?.content ?? '';
+    // The user message: a judge request has only that one; a model under test may get a system one first.
+    const prompt = messages?.[messages.length - 1]?.content ?? '';
     const request: FakeRequest = { prompt, body, n: requests.length + 1 };
     requests.push(request);
     headers.push({ ...req.headers });

@@ -70,4 +70,9 @@ export const commands: readonly CommandEntry[] = [
       'Several runs: one judge each, compared side by side with paired intervals of their differences',
     load: () => import('./meta.ts'),
   },
+  {
+    name: 'answer',
+    description: 'ask the model under test for an answer to every instruction; writes the answers file `pollux run --answers` reads (resumable)',
+    load: () => import('./answer.ts'),
+  },
 ];
