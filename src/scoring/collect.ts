@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import type { JudgmentRecord } from '../core/types.ts';
-import { gateFires, isGate, normalise } from './normalise.ts';
-import type { GatePolicy, JudgmentStatusCounts } from './types.ts';
+import { gateFires, isBinaryScale, isGate, normaliseWith } from './normalise.ts';
+import type { GatePolicy, JudgmentStatusCounts, Normalisation } from './types.ts';
 
 /**
  * Gathers the records of each evaluated answer, then applies gates and averages repeats.
@@ -22,11 +22,18 @@ const STATUS_CODE: Record<string, Status> = {
   pending: Status.pending,
 };
 
+/**
+ * One way a criterion came in the records: a (key, name, binary, gate) combination. Scores
+ * accumulate per entry; the report then groups entries into its criterion rows (by name, as
+ * upstream, or by key). Binary and gate status belong to the entry, so a 0/1 row and a 0–2 row
+ * that share a key or a name are each counted by their own scale.
+ */
 export interface CriterionEntry {
   index: number;
   key: string;
   name: string;
   group: string | null;
+  /** The level set is exactly {0, 1} (a two-level 1/5 scale is not binary). */
   binary: boolean;
   /** The record's own gate flag (the Critical group). */
   recordGate: boolean;
@@ -96,12 +103,17 @@ export class AnswerCollector {
   readonly warnings: string[] = [];
   private readonly policy: GatePolicy;
   private readonly criterionIndex = new Map<string, CriterionEntry>();
+  /** The first scale seen per key, to warn once when a key comes with another. */
+  private readonly scaleOfKey = new Map<string, string>();
   private readonly warnedCriteria = new Set<string>();
   private readonly modelIndex = new Map<string | null, number>();
   private readonly answers = new Map<string, AnswerAcc>();
 
-  constructor(policy: GatePolicy) {
+  private readonly normalisation: Normalisation;
+
+  constructor(policy: GatePolicy, normalisation: Normalisation = 'min-max') {
     this.policy = policy;
+    this.normalisation = normalisation;
   }
 
   add(r: JudgmentRecord): void {
@@ -119,7 +131,11 @@ export class AnswerCollector {
       if (typeof r.score !== 'number' || !Number.isFinite(r.score)) {
         throw new InputError(`judgment ${r.key}: status "scored" but the score is ${String(r.score)}`, { field: 'score' });
       }
-      value = normalise(r.score, r.scaleMin, r.scaleMax);
+      try {
+        value = normaliseWith(this.normalisation, r.score, r.scaleMin, r.scaleMax);
+      } catch (err) {
+        throw new InputError(`judgment ${r.key}: ${(err as Error).message}`, { field: 'scaleMax' });
+      }
     }
     const crit = this.criterion(r);
     const modelIndex = this.model(r.modelId);
@@ -162,23 +178,21 @@ export class AnswerCollector {
   }
 
   private criterion(r: JudgmentRecord): CriterionEntry {
-    const known = this.criterionIndex.get(r.criterionKey);
-    const binary = r.scaleKind === 'binary';
-    if (known) {
-      if (
-        !this.warnedCriteria.has(r.criterionKey) &&
-        (known.binary !== binary || known.recordGate !== r.gate || known.scaleMin !== r.scaleMin || known.scaleMax !== r.scaleMax)
-      ) {
-        this.warnedCriteria.add(r.criterionKey);
-        this.warnings.push(
-          `criterion "${r.criterionKey}" comes with two descriptions (scale ${known.scaleMin}–${known.scaleMax} ` +
-            `${known.binary ? 'binary' : 'ordinal'}${known.recordGate ? ' gate' : ''}, then ${r.scaleMin}–${r.scaleMax} ` +
-            `${binary ? 'binary' : 'ordinal'}${r.gate ? ' gate' : ''}): each score is normalised on its own scale, ` +
-            'the first description decides whether the criterion is binary or a gate',
-        );
-      }
-      return known;
+    const binary = isBinaryScale(r);
+    const scale = `${r.scaleMin}–${r.scaleMax} ${r.scaleKind}`;
+    const firstScale = this.scaleOfKey.get(r.criterionKey);
+    if (firstScale === undefined) this.scaleOfKey.set(r.criterionKey, scale);
+    else if (firstScale !== scale && !this.warnedCriteria.has(r.criterionKey)) {
+      this.warnedCriteria.add(r.criterionKey);
+      this.warnings.push(
+        `criterion "${r.criterionKey}" comes with two scales (${firstScale}, then ${scale}): each score is normalised ` +
+          'on its own scale and counts as binary or a gate by its own scale',
+      );
     }
+    const id = `${r.criterionKey}\u0000${r.criterionName}\u0000${binary ? 1 : 0}${r.gate ? 1 : 0}`;
+    const known = this.criterionIndex.get(id);
+    if (known) return known;
+    const gate = isGate(this.policy, { gate: r.gate, binary });
     const entry: CriterionEntry = {
       index: this.criteria.length,
       key: r.criterionKey,
@@ -186,13 +200,13 @@ export class AnswerCollector {
       group: r.criterionGroup,
       binary,
       recordGate: r.gate,
-      gate: isGate(this.policy, { gate: r.gate, binary }),
-      summarised: !binary && !r.gate && !isGate(this.policy, { gate: r.gate, binary }),
+      gate,
+      summarised: !binary && !r.gate && !gate,
       scaleMin: r.scaleMin,
       scaleMax: r.scaleMax,
     };
     this.criteria.push(entry);
-    this.criterionIndex.set(r.criterionKey, entry);
+    this.criterionIndex.set(id, entry);
     return entry;
   }
 

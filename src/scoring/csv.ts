@@ -51,15 +51,16 @@ function breakdownCsv(b: ScoreBreakdown, column: string): string {
   );
 }
 
-function criterionFields(c: ScoredCriterion | undefined, key: string): Field[] {
-  return [key, c?.name ?? null, c?.group ?? null, c?.binary ?? null, c?.gate ?? null, c?.critical ?? null, c?.summarised ?? null];
+function criterionFields(c: ScoredCriterion | undefined, id: string): Field[] {
+  return [c?.key ?? id, c?.name ?? null, c?.group ?? null, c?.binary ?? null, c?.gate ?? null, c?.critical ?? null, c?.summarised ?? null, c ? c.keys.join(' ') : id];
 }
 
-const CRITERION_HEADER = ['criterion_key', 'criterion_name', 'criterion_group', 'binary', 'gate', 'critical', 'summarised'];
+// criterion_key is the row's first key; criterion_keys lists every key grouped in the row.
+const CRITERION_HEADER = ['criterion_key', 'criterion_name', 'criterion_group', 'binary', 'gate', 'critical', 'summarised', 'criterion_keys'];
 
 /** The CSV files of a report, by file name. */
 export function scoreReportCsv(report: ScoreReport): Record<string, string> {
-  const info = new Map(report.criteria.map((c) => [c.key, c]));
+  const info = new Map(report.criteria.map((c) => [c.id, c]));
   return {
     'leaderboard.csv': toCsv(
       ['rank', 'model', ...SUMMARY_HEADER, 'answers', 'gated_answers', 'gate_unknown_answers', 'judgments', 'judgments_scored',

@@ -22,12 +22,13 @@ export function keyLabel(key: string | null): string {
   return key ?? '(none)';
 }
 
-function criterionLabel(c: ScoredCriterion | undefined, key: string): string {
-  if (!c) return key;
-  if (c.gate) return `${key} [gate]`;
-  if (c.critical) return `${key} [critical]`;
-  if (c.binary) return `${key} [0/1]`;
-  return key;
+function criterionLabel(c: ScoredCriterion | undefined, id: string): string {
+  if (!c) return id;
+  const label = c.keys.length > 1 ? `${id} (${c.keys.length} keys)` : id;
+  if (c.gate) return `${label} [gate]`;
+  if (c.critical) return `${label} [critical]`;
+  if (c.binary) return `${label} [0/1]`;
+  return label;
 }
 
 function micro(s: ScoreSummary): string {
@@ -99,7 +100,7 @@ function breakdownTable(report: ScoreReport, b: ScoreBreakdown): string {
 }
 
 function byCriterionTable(report: ScoreReport): string {
-  const info = new Map(report.criteria.map((c) => [c.key, c]));
+  const info = new Map(report.criteria.map((c) => [c.id, c]));
   const headers = ['criterion', 'group', ...report.models.map(modelLabel)];
   const rows = report.byCriterion.map((r) => [
     criterionLabel(info.get(r.criterion), r.criterion),
@@ -110,7 +111,7 @@ function byCriterionTable(report: ScoreReport): string {
 }
 
 function matrixTable(report: ScoreReport, m: ModelScoreMatrix): string {
-  const info = new Map(report.criteria.map((c) => [c.key, c]));
+  const info = new Map(report.criteria.map((c) => [c.id, c]));
   // Task-group names are long Russian phrases: short column names, spelled out in a legend.
   const headers = ['criterion', ...report.taskGroups.map((_, i) => `G${i + 1}`), 'all'];
   const align: Align[] = ['left', ...report.taskGroups.map((): Align => 'right'), 'right'];
@@ -139,7 +140,11 @@ export function formatScoreReport(report: ScoreReport): string {
   const out: string[] = [];
   out.push(`POLLUX scores — gate: ${GATE_TEXT[report.gate]}`);
   out.push(
-    'Means of min–max normalised scores over the non-binary criteria; micro over (answer, criterion) pairs, ' +
+    `Criteria grouped by ${report.groupBy}; scores normalised ${report.normalise === 'max' ? 'by the top of the scale (upstream)' : 'min–max'}; ` +
+      `verdicts ${report.verdicts === 'upstream' ? 're-read with the upstream rule (first numeric block)' : 'as judged'}.`,
+  );
+  out.push(
+    'Means of normalised scores over the non-binary criteria; micro over (answer, criterion) pairs, ' +
       'macro over criteria; (scored/total). Unscored judgments are left out and counted, never zero.',
   );
   if (report.leaderboard.length === 0) {

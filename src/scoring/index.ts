@@ -1,5 +1,6 @@
 export * from './types.ts';
-export { normalise, isGate, gateFires, GATE_FIRES_AT } from './normalise.ts';
+export { normalise, normaliseByMax, isBinaryScale, isGate, gateFires, GATE_FIRES_AT } from './normalise.ts';
+export { upstreamScore, withUpstreamVerdict } from './upstreamVerdict.ts';
 export { DuplicateJudgmentError } from './collect.ts';
 export { buildScoreReport } from './report.ts';
 export { formatScoreReport } from './format.ts';

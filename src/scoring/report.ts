@@ -1,8 +1,10 @@
 import type { JudgmentRecord } from '../core/types.ts';
 import { differenceSeries, percentileInterval } from '../meta/intervals.ts';
 import { bootstrapSummaries, ClusterCells, type SummarySeries } from './uncertainty.ts';
+import { withUpstreamVerdict } from './upstreamVerdict.ts';
 import { AnswerCollector, Status, type AnswerInfo, type CriterionEntry, type Pair } from './collect.ts';
 import type {
+  CriterionGrouping,
   ScoreBreakdown,
   ScoreDimension,
   ScoreCell,
@@ -73,17 +75,42 @@ function cellOf(acc: Acc | undefined): ScoreCell {
   return { mean: acc && acc.scored > 0 ? acc.sum / acc.scored : null, coverage: coverageOf(acc) };
 }
 
-/** Micro and macro means over the summarised criteria among `accs` (indexed by criterion). */
-function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: readonly CriterionEntry[], include: (c: CriterionEntry) => boolean): ScoreSummary {
+/** A criterion row of the report: the entries grouped under one name (or one key). */
+interface CriterionRow {
+  id: string;
+  entries: CriterionEntry[];
+}
+
+/** The entries' accumulators pooled: every pair of the row, or only its summarised ones. */
+function pooled(accs: ReadonlyArray<Acc | undefined> | undefined, row: CriterionRow, include: (c: CriterionEntry) => boolean): Acc | undefined {
+  if (!accs) return undefined;
+  let out: Acc | undefined;
+  for (const e of row.entries) {
+    const acc = accs[e.index];
+    if (!acc || !include(e)) continue;
+    if (row.entries.length === 1) return acc;
+    out ??= emptyAcc();
+    addCoverage(out, acc);
+    out.sum += acc.sum;
+  }
+  return out;
+}
+
+/**
+ * Micro and macro means over the summarised pairs among `accs` (indexed by entry). Micro averages
+ * the pairs; macro averages the criterion rows' means (upstream's "mean over criteria": one term
+ * per criterion NAME when rows group by name), rows without a scored pair left out.
+ */
+function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, rows: readonly CriterionRow[], include: (c: CriterionEntry) => boolean): ScoreSummary {
   const coverage = emptyCoverage();
   let sum = 0;
   let macroSum = 0;
   let scoredCriteria = 0;
   let totalCriteria = 0;
   if (accs) {
-    for (const c of criteria) {
-      const acc = accs[c.index];
-      if (!acc || !c.summarised || !include(c)) continue;
+    for (const row of rows) {
+      const acc = pooled(accs, row, (c) => c.summarised && include(c));
+      if (!acc) continue;
       addCoverage(coverage, acc);
       totalCriteria++;
       sum += acc.sum;
@@ -99,6 +126,46 @@ function summarise(accs: ReadonlyArray<Acc | undefined> | undefined, criteria: r
     criteria: { scored: scoredCriteria, total: totalCriteria },
     coverage,
   };
+}
+
+/** Entries grouped into rows, in order of first appearance. */
+function groupRows(entries: readonly CriterionEntry[], by: CriterionGrouping): CriterionRow[] {
+  const rows = new Map<string, CriterionRow>();
+  for (const e of entries) {
+    const id = by === 'name' ? e.name : e.key;
+    let row = rows.get(id);
+    if (!row) rows.set(id, (row = { id, entries: [] }));
+    row.entries.push(e);
+  }
+  return [...rows.values()];
+}
+
+function rowInfo(row: CriterionRow, by: CriterionGrouping): ScoredCriterion {
+  const first = row.entries[0]!;
+  return {
+    key: first.key,
+    name: first.name,
+    group: first.group,
+    binary: row.entries.every((e) => e.binary),
+    gate: row.entries.some((e) => e.gate),
+    critical: row.entries.some((e) => e.recordGate),
+    summarised: row.entries.some((e) => e.summarised),
+    id: row.id,
+    groupedBy: by,
+    keys: [...new Set(row.entries.map((e) => e.key))],
+  };
+}
+
+/** Upstream's margin of the matrix: the mean of the group means (groups without a mean left out). */
+function meanOfMeans(cells: ReadonlyArray<{ mean: number | null }>): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const c of cells) {
+    if (c.mean === null) continue;
+    sum += c.mean;
+    n++;
+  }
+  return n > 0 ? sum / n : null;
 }
 
 const DIFFICULTY_ORDER = ['easy', 'medium', 'hard', 'high school', 'university'];
@@ -130,8 +197,10 @@ function compareKeys(dimension: ScoreDimension | 'model') {
  * Unscored, failed and pending judgments are excluded from every mean and counted in coverage.
  */
 export function buildScoreReport(records: Iterable<JudgmentRecord>, options: ScoreOptions): ScoreReport {
-  const collector = new AnswerCollector(options.gate);
-  for (const r of records) collector.add(r);
+  const normalisation = options.normalise ?? 'min-max';
+  const verdicts = options.verdicts ?? 'as-judged';
+  const collector = new AnswerCollector(options.gate, normalisation);
+  for (const r of records) collector.add(verdicts === 'upstream' ? withUpstreamVerdict(r) : r);
 
   const groupCache = new Map<string | null, string | null>();
   const groupOf = (taskType: string | null): string | null => {
@@ -174,13 +243,14 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     }
   });
 
-  const criteria = collector.criteria;
+  const grouping: CriterionGrouping = options.groupBy ?? 'name';
+  const rows = groupRows(collector.criteria, grouping);
   const everything = () => true;
   const leaderboard: LeaderboardRow[] = collector.models.map((model, i) => {
     const m = modelAccs[i]!;
     return {
       model,
-      ...summarise(m.dims.all.get(''), criteria, everything),
+      ...summarise(m.dims.all.get(''), rows, everything),
       answers: m.answers,
       gatedAnswers: m.gatedAnswers,
       gateUnknownAnswers: m.gateUnknownAnswers,
@@ -212,35 +282,27 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
       for (const k of f.criterion) own[k] ??= emptyAcc();
       return own;
     });
-    const series = bootstrapSummaries(frozen, accs, cells.clusters, options.bootstrap, (a) => summarise(a, criteria, everything));
+    const series = bootstrapSummaries(frozen, accs, cells.clusters, options.bootstrap, (a) => summarise(a, rows, everything));
     differences.push(...rankWithIntervals(order.map((i) => leaderboard[i]!), series, options.bootstrap.ci));
   }
 
   const taskGroups = distinctKeys(byModel, 'taskGroup');
-  const criterionInfos: ScoredCriterion[] = criteria.map((c) => ({
-    key: c.key,
-    name: c.name,
-    group: c.group,
-    binary: c.binary,
-    gate: c.gate,
-    critical: c.recordGate,
-    summarised: c.summarised,
-  }));
+  const criterionInfos: ScoredCriterion[] = rows.map((r) => rowInfo(r, grouping));
 
   const breakdown = (dimension: 'taskGroup' | 'difficulty' | 'taskType'): ScoreBreakdown => ({
     dimension,
     rows: distinctKeys(byModel, dimension).map((key) => ({
       key,
-      cells: byModel.map((m, i) => ({ model: models[i]!, ...summarise(m.dims[dimension].get(key), criteria, everything) })),
+      cells: byModel.map((m, i) => ({ model: models[i]!, ...summarise(m.dims[dimension].get(key), rows, everything) })),
     })),
   });
 
-  const criterionGroups = [...new Set(criteria.filter((c) => c.summarised).map((c) => c.group))].sort(compareKeys('criterionGroup'));
+  const criterionGroups = [...new Set(collector.criteria.filter((c) => c.summarised).map((c) => c.group))].sort(compareKeys('criterionGroup'));
   const byCriterionGroup: ScoreBreakdown = {
     dimension: 'criterionGroup',
     rows: criterionGroups.map((group) => ({
       key: group,
-      cells: byModel.map((m, i) => ({ model: models[i]!, ...summarise(m.dims.all.get(''), criteria, (c) => c.group === group) })),
+      cells: byModel.map((m, i) => ({ model: models[i]!, ...summarise(m.dims.all.get(''), rows, (c) => c.group === group) })),
     })),
   };
 
@@ -248,27 +310,30 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     const all = m.dims.all.get('');
     return {
       model: models[i]!,
-      rows: criteria
-        .filter((c) => all?.[c.index])
-        .map((c) => ({
-          criterion: c.key,
-          cells: taskGroups.map((g) => ({ taskGroup: g, ...cellOf(m.dims.taskGroup.get(g)?.[c.index]) })),
-          overall: cellOf(all?.[c.index]),
-        })),
-      byTaskGroup: taskGroups.map((g) => ({ taskGroup: g, ...summarise(m.dims.taskGroup.get(g), criteria, everything) })),
-      overall: summarise(all, criteria, everything),
+      rows: rows
+        .filter((r) => pooled(all, r, everything))
+        .map((r) => {
+          const cells = taskGroups.map((g) => ({ taskGroup: g, ...cellOf(pooled(m.dims.taskGroup.get(g), r, everything)) }));
+          const pool = cellOf(pooled(all, r, everything));
+          return { criterion: r.id, cells, overall: { mean: meanOfMeans(cells), coverage: pool.coverage }, pooledMean: pool.mean };
+        }),
+      byTaskGroup: taskGroups.map((g) => ({ taskGroup: g, ...summarise(m.dims.taskGroup.get(g), rows, everything) })),
+      overall: summarise(all, rows, everything),
     };
   });
 
   return {
     gate: options.gate,
+    groupBy: grouping,
+    normalise: normalisation,
+    verdicts,
     models,
     criteria: criterionInfos,
     taskGroups,
     leaderboard: order.map((i) => leaderboard[i]!),
-    byCriterion: criteria.map((c) => ({
-      criterion: c.key,
-      cells: byModel.map((m, i) => ({ model: models[i]!, ...cellOf(m.dims.all.get('')?.[c.index]) })),
+    byCriterion: rows.map((r) => ({
+      criterion: r.id,
+      cells: byModel.map((m, i) => ({ model: models[i]!, ...cellOf(pooled(m.dims.all.get(''), r, everything)) })),
     })),
     matrix,
     byTaskGroup: breakdown('taskGroup'),

@@ -31,8 +31,46 @@ export interface ScoreBootstrapOptions {
   ci: number;
 }
 
+/**
+ * What makes one criterion row of the report (matrix rows, the per-criterion table, the macro means):
+ * - `name`: the criterion name the judge saw, as upstream's `groupby("criteria_name")` does, so
+ *   `facts`, `facts__2`, … (one name across domains) are one criterion. The default.
+ * - `key`: the catalog key, so each of them is its own criterion.
+ */
+export type CriterionGrouping = 'name' | 'key';
+
+export const CRITERION_GROUPINGS: readonly CriterionGrouping[] = ['name', 'key'];
+
+/**
+ * How a score becomes a number in [0, 1]:
+ * - `min-max`: `(s - min) / (max - min)` on the criterion's own rubric; the bottom of every scale is 0.
+ * - `max`: `s / max`, as upstream's scorer does; the same on 0–k scales, but a 1–3 scale then starts
+ *   at 1/3 instead of 0.
+ */
+export type Normalisation = 'min-max' | 'max';
+
+export const NORMALISATIONS: readonly Normalisation[] = ['min-max', 'max'];
+
+/**
+ * Which verdict of a stored reply counts:
+ * - `as-judged`: the status and score the run recorded (the last complete block, leading reasoning
+ *   stripped, a reply cut before its verdict unscored).
+ * - `upstream`: every stored reply read again the way upstream's scorer reads it: the FIRST complete
+ *   numeric `[RESULT] x [END]` block of the whole text, whatever the finish reason; out of scale
+ *   is unscored. Judgments without a reply (errors, pending) stay as they are.
+ */
+export type VerdictRule = 'as-judged' | 'upstream';
+
+export const VERDICT_RULES: readonly VerdictRule[] = ['as-judged', 'upstream'];
+
 export interface ScoreOptions {
   gate: GatePolicy;
+  /** Default `name`. */
+  groupBy?: CriterionGrouping;
+  /** Default `min-max`. */
+  normalise?: Normalisation;
+  /** Default `as-judged`. */
+  verdicts?: VerdictRule;
   /** Leaderboard intervals and pairwise differences; none without it. */
   bootstrap?: ScoreBootstrapOptions;
   /**
@@ -133,10 +171,13 @@ export interface ScoreBreakdown {
   rows: ScoreBreakdownRow[];
 }
 
+/** One criterion row of the report; with `groupBy: 'name'` it may hold several keys. */
 export interface ScoredCriterion {
+  /** The (first) key of the row. */
   key: string;
   name: string;
   group: string | null;
+  /** Every pair of the row is on a {0, 1} scale. */
   binary: boolean;
   /** Acts as a gate under the chosen policy. */
   gate: boolean;
@@ -144,6 +185,11 @@ export interface ScoredCriterion {
   critical: boolean;
   /** Enters the summaries (micro, macro): neither binary nor critical nor a gate under the policy. */
   summarised: boolean;
+  /** What `criterion` in the tables refers to: the name with `groupedBy: 'name'`, else the key. */
+  id: string;
+  groupedBy: CriterionGrouping;
+  /** The keys grouped in this row, in order of first appearance. */
+  keys: string[];
 }
 
 export interface ScoreCell {
@@ -157,6 +203,7 @@ export interface CriterionModelScore extends ScoreCell {
 
 /** One criterion's mean per model over all its pairs. */
 export interface CriterionScoreRow {
+  /** The row's `id` in `criteria`. */
   criterion: string;
   cells: CriterionModelScore[];
 }
@@ -166,11 +213,17 @@ export interface ScoreMatrixCell extends ScoreCell {
 }
 
 export interface ScoreMatrixRow {
+  /** The row's `id` in `criteria`. */
   criterion: string;
   /** One cell per task group, in `taskGroups` order. */
   cells: ScoreMatrixCell[];
-  /** The criterion over all task groups. */
+  /**
+   * The criterion over all task groups: the mean is upstream's margin, the mean of the group means
+   * (groups without a mean left out); the coverage counts every pair.
+   */
   overall: ScoreCell;
+  /** The mean over all the row's pairs, whatever their group. */
+  pooledMean: number | null;
 }
 
 /** The upstream criteria × task-group matrix, for one evaluated model. */
@@ -186,6 +239,9 @@ export interface ModelScoreMatrix {
 
 export interface ScoreReport {
   gate: GatePolicy;
+  groupBy: CriterionGrouping;
+  normalise: Normalisation;
+  verdicts: VerdictRule;
   /** Leaderboard order: micro mean descending, models without a mean last. */
   models: Array<string | null>;
   criteria: ScoredCriterion[];

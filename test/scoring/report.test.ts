@@ -9,6 +9,14 @@ const close = (actual: number | null, expected: number, msg?: string) => {
   assert.ok(Math.abs(actual - expected) < 1e-12, msg ?? `expected ${expected}, got ${actual}`);
 };
 
+/** The per-criterion row holding a key (rows are criterion names by default). */
+function criterionRow(report: ScoreReport, key: string) {
+  const id = report.criteria.find((c) => c.keys.includes(key))?.id;
+  const r = report.byCriterion.find((c) => c.criterion === id);
+  assert.ok(r, `no criterion row holds ${key}`);
+  return r;
+}
+
 function row(report: ScoreReport, model: string | null = 'model-a') {
   const r = report.leaderboard.find((l) => l.model === model);
   assert.ok(r, `no leaderboard row for ${model}`);
@@ -41,9 +49,9 @@ test('a fired gate zeroes the other scores of its answer, not those of other ans
 test('gates keep their own score: their mean in the per-criterion table is the firing rate', () => {
   const records = [...gates('s1', 1, 0), rec('s1', 'facts', 2), ...gates('s2'), rec('s2', 'facts', 2)];
   const report = buildScoreReport(records, { gate: 'critical' });
-  const format = report.byCriterion.find((c) => c.criterion === 'narushenie_formata')!;
+  const format = criterionRow(report, 'narushenie_formata');
   close(format.cells[0]!.mean, 0.5);
-  const facts = report.byCriterion.find((c) => c.criterion === 'facts')!;
+  const facts = criterionRow(report, 'facts');
   close(facts.cells[0]!.mean, 0.5);
   const info = report.criteria.find((c) => c.key === 'narushenie_formata')!;
   assert.deepEqual([info.gate, info.binary, info.summarised], [true, true, false]);
@@ -66,7 +74,7 @@ test('--gate all-binary zeroes an answer on a 1 = good binary criterion (the ups
 test('a binary non-gate criterion is zeroed by a fired gate but left out of the summaries', () => {
   const records = [...gates('s1', 0, 1), rec('s1', 'code_runs', 1), rec('s1', 'facts', 1)];
   const report = buildScoreReport(records, { gate: 'critical' });
-  const codeRuns = report.byCriterion.find((c) => c.criterion === 'code_runs')!;
+  const codeRuns = criterionRow(report, 'code_runs');
   close(codeRuns.cells[0]!.mean, 0);
   assert.equal(codeRuns.cells[0]!.coverage.gated, 1);
   assert.deepEqual(row(report).criteria, { scored: 1, total: 1 });
@@ -196,14 +204,17 @@ test('the criteria × task-group matrix: cells, margins and the upstream macro p
   const m = report.matrix[0]!;
   assert.deepEqual(
     m.rows.map((r) => r.criterion),
-    ['facts', 'rhyme', 'code_runs'],
+    ['name of facts', 'name of rhyme', 'name of code_runs'],
   );
   const facts = m.rows[0]!;
   close(facts.cells[1]!.mean, (1 + 0.5) / 2);
   assert.equal(facts.cells[1]!.taskGroup, 'Творческое письмо');
   assert.deepEqual([facts.cells[1]!.coverage.scored, facts.cells[1]!.coverage.total], [2, 2]);
   close(facts.cells[0]!.mean, 0);
-  close(facts.overall.mean, 0.5);
+  // The margin is upstream's mean of the group means (0 and 0.75), not the pooled mean of the pairs.
+  close(facts.overall.mean, (0 + 0.75) / 2);
+  close(facts.pooledMean, 0.5);
+  assert.equal(facts.overall.coverage.total, 3);
   const rhyme = m.rows[1]!;
   close(rhyme.cells[1]!.mean, 0.5);
   assert.deepEqual([rhyme.cells[1]!.coverage.scored, rhyme.cells[1]!.coverage.total], [1, 2]);

@@ -40,7 +40,7 @@ export function writeRunFile(file: string, records: readonly JudgmentRecord[]): 
             status: r.status as 'scored' | 'unscored' | 'error',
             score: r.score,
             rationale: null,
-            raw: r.status === 'error' ? null : `[RESULT] ${r.score ?? '?'} [END]`,
+            raw: r.status === 'error' ? null : (r.raw ?? `[RESULT] ${r.score ?? '?'} [END]`),
             reasoning: null,
             reason: r.reason,
             finishReason: 'stop',

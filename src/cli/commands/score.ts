@@ -7,17 +7,28 @@ import {
   DuplicateJudgmentError,
   parseThreshold,
   formatScoreReport,
+  CRITERION_GROUPINGS,
   GATE_POLICIES,
+  NORMALISATIONS,
   taskGroupLookup,
+  VERDICT_RULES,
   writeScoreCsv,
+  type CriterionGrouping,
   type GatePolicy,
+  type Normalisation,
+  type ScoreOptions,
+  type VerdictRule,
 } from '../../scoring/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
 import { bootstrapSettings } from '../../meta/settings.ts';
 import type { Cli } from '../io.ts';
 
 interface ScoreCommandOptions {
-  gate: GatePolicy;
+  gate?: GatePolicy;
+  groupBy?: CriterionGrouping;
+  normalise?: Normalisation;
+  verdicts?: VerdictRule;
+  upstream?: boolean;
   json?: boolean;
   csv?: string;
   bootstrap: string;
@@ -30,9 +41,28 @@ export function register(cmd: Command, cli: Cli): void {
   cmd
     .argument('<runs...>', 'run files; their judgments are combined (e.g. runs of different evaluated models)')
     .addOption(
-      new Option('--gate <policy>', 'gates: critical (the Critical 0/1 criteria, 1 = bad), all-binary (upstream: every 0/1 criterion), none')
-        .choices(GATE_POLICIES)
-        .default('critical'),
+      new Option('--gate <policy>', 'gates: critical (the Critical 0/1 criteria, 1 = bad), all-binary (upstream: every 0/1 criterion), none (default critical)')
+        .choices(GATE_POLICIES),
+    )
+    .addOption(
+      new Option('--group-by <what>', 'one criterion row per name (upstream: facts, facts__2, … are one criterion) or per key (default name)')
+        .choices(CRITERION_GROUPINGS),
+    )
+    .addOption(
+      new Option('--normalise <how>', 'scores to [0, 1]: min-max on the rubric, or max (upstream: score / top of the scale) (default min-max)')
+        .choices(NORMALISATIONS),
+    )
+    .addOption(
+      new Option('--verdicts <rule>', 'as-judged (the run\'s parse) or upstream (re-read each stored reply: first numeric [RESULT] x [END] block, finish reason ignored) (default as-judged)')
+        .choices(VERDICT_RULES),
+    )
+    .addOption(
+      new Option('--upstream', 'the upstream scripts\' numbers: --gate all-binary --group-by name --normalise max --verdicts upstream').conflicts([
+        'gate',
+        'groupBy',
+        'normalise',
+        'verdicts',
+      ]),
     )
     .option('--bootstrap <n>', 'bootstrap resamples for the leaderboard intervals (instructions resampled as clusters); 0 turns them off', '1000')
     .option('--seed <n>', 'seed of the resampling', '1')
@@ -46,6 +76,12 @@ export function register(cmd: Command, cli: Cli): void {
     .option('--json', 'print the report as one JSON document')
     .option('--csv <dir>', 'also write one CSV per table into DIR (created if missing)')
     .action(cli.action((runs: string[], opts: ScoreCommandOptions) => scoreCommand(cli, runs, opts)));
+}
+
+/** `--upstream` stands for the four settings that reproduce the upstream scorer; each flag alone otherwise. */
+export function scoreOptionsFrom(opts: ScoreCommandOptions): ScoreOptions {
+  if (opts.upstream) return { gate: 'all-binary', groupBy: 'name', normalise: 'max', verdicts: 'upstream' };
+  return { gate: opts.gate ?? 'critical', groupBy: opts.groupBy ?? 'name', normalise: opts.normalise ?? 'min-max', verdicts: opts.verdicts ?? 'as-judged' };
 }
 
 function* recordsOf(stores: readonly RunStore[]): Generator<JudgmentRecord> {
@@ -68,7 +104,7 @@ function scoreCommand(cli: Cli, runs: string[], opts: ScoreCommandOptions): numb
     for (const file of runs) stores.push(openRunStore(file, { readonly: true }));
     let report;
     try {
-      report = buildScoreReport(recordsOf(stores), { gate: opts.gate, groupOf: taskGroupLookup(), bootstrap });
+      report = buildScoreReport(recordsOf(stores), { ...scoreOptionsFrom(opts), groupOf: taskGroupLookup(), bootstrap });
     } catch (err) {
       if (err instanceof DuplicateJudgmentError) throw duplicateWithFiles(err, stores);
       throw err;
