@@ -158,6 +158,9 @@ test('pollux answer: bad input is exit 2 naming the file and line; a dead model 
   const strict = await runCli(['answer', data, '--model-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--strict']);
   assert.equal(strict.code, 2);
   assert.match(strict.stderr, /bad\.jsonl:2, field "instruction": missing column "instruction"/);
+  const clobber = await runCli(['answer', data, '--model-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', data]);
+  assert.equal(clobber.code, 2);
+  assert.match(clobber.stderr, /refusing to overwrite an input/);
   const noUrl = await runCli(['answer', data]);
   assert.equal(noUrl.code, 2);
   assert.match(noUrl.stderr, /missing --model-url/);

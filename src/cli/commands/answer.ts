@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { basename, extname, join } from 'node:path';
 import { EXIT, UsageError, InputError } from '../../core/errors.ts';
+import { refuseClobbering } from '../../core/outputPaths.ts';
 import { connectModel, parseModelUrls, readInstructions, runAnswers, type AnswerRunSummary } from '../../answer/index.ts';
 import { formatProblem, problemToInputError } from '../../data/problems.ts';
 import { parseTableFormat } from '../../data/table.ts';
@@ -8,6 +9,7 @@ import { DEFAULT_POLICY } from '../../engine/execute.ts';
 import { fileFingerprint } from '../../engine/fingerprint.ts';
 import { collect } from '../collect.ts';
 import { parseNumberFlag, parseParams } from '../judgeOptions.ts';
+import { localDataset } from '../datasetArg.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
 import { resolveTextArg } from '../promptInputs.ts';
@@ -96,13 +98,14 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
   const system = flags.system === undefined ? null : resolveTextArg(flags.system, '--system');
   const format = flags.format ? parseTableFormat(flags.format) : undefined;
 
-  const list = await readInstructions(dataset, { ...(format ? { format } : {}), ...(flags.map ? { map: flags.map } : {}) });
+  const file = await localDataset(cli, dataset, Boolean(flags.quiet));
+  const list = await readInstructions(file, { ...(format ? { format } : {}), ...(flags.map ? { map: flags.map } : {}) });
   if (list.problems.length > 0) {
     if (flags.strict) throw problemToInputError(list.problems[0]!);
     cli.warn(`pollux: ${list.problems.length} row(s) rejected:`);
     for (const p of list.problems.slice(0, 20)) cli.warn(`  ${formatProblem(p)}`);
   }
-  if (list.instructions.length === 0) throw new InputError('no instruction to answer', { file: dataset });
+  if (list.instructions.length === 0) throw new InputError('no instruction to answer', { file });
 
   const model = await connectModel({
     urls,
@@ -119,6 +122,14 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
   }
   const outFile = flags.out ?? defaultAnswersPath(dataset, model.modelId);
   const stateFile = flags.state ?? `${outFile}.sqlite`;
+  // Answers are never written over an input (the dataset, a run file, the system message file).
+  refuseClobbering(
+    [
+      { path: outFile, role: 'the answers file' },
+      { path: stateFile, role: 'the answers state file', runFile: true },
+    ],
+    [{ path: file, role: 'the dataset' }, ...(flags.system?.startsWith('@') && !flags.system.startsWith('@@') ? [{ path: flags.system.slice(1), role: 'the --system file' }] : [])],
+  );
   ensureParentDir(outFile);
   ensureParentDir(stateFile);
 
@@ -141,7 +152,7 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
       stateFile,
       outFile,
       manifest: {
-        dataset: { path: dataset, fingerprint: await fileFingerprint(dataset) },
+        dataset: { path: file, fingerprint: await fileFingerprint(file) },
         model: model.model,
         modelId: model.modelId,
         params: model.params,

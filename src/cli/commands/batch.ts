@@ -6,6 +6,7 @@ import { parseTemplateName } from '../../prompt/render.ts';
 import { refuseClobbering } from '../../core/outputPaths.ts';
 import { rejectsPathFor } from '../../data/problems.ts';
 import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { localDataset } from '../datasetArg.ts';
 import { addSamplingOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir } from '../runSetup.ts';
@@ -76,10 +77,11 @@ async function exportCommand(cli: Cli, dataset: string, flags: ExportFlags): Pro
     datasetInputs(dataset, flags),
   );
   ensureParentDir(storeFile);
-  const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
+  const file = await localDataset(cli, dataset, Boolean(flags.json));
+  const passes = new DatasetPasses(file, datasetOptions, storeFile);
   if (flags.strict) await passes.validateStrict();
   const manifest = await buildManifest({
-    dataset,
+    dataset: file,
     datasetOptions,
     template,
     judge: { backend: 'openai-chat', model: flags.model, params, endpoints: ['batch'] },

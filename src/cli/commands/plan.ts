@@ -5,6 +5,7 @@ import { estimateTokenCounter, loadQwenTokenCounter } from '../../data/tokens.ts
 import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
 import { refuseClobbering } from '../../core/outputPaths.ts';
 import { addDatasetOptions, datasetInputs, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { localDataset } from '../datasetArg.ts';
 import { parseNumberFlag } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 
@@ -43,7 +44,7 @@ async function planCommand(cli: Cli, dataset: string, flags: PlanFlags): Promise
   const rejects = flags.rejects ? new RejectsWriter(flags.rejects) : null;
   let plan: DatasetPlan;
   try {
-    plan = await planDataset(dataset, {
+    plan = await planDataset(await localDataset(cli, dataset), {
       ...options,
       template,
       maxTokens,

@@ -7,6 +7,7 @@ import { parseTemplateName } from '../../prompt/render.ts';
 import { refuseClobbering } from '../../core/outputPaths.ts';
 import { rejectsPathFor } from '../../data/problems.ts';
 import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { localDataset } from '../datasetArg.ts';
 import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
@@ -85,9 +86,10 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
       datasetInputs(dataset, flags),
     );
     ensureParentDir(storeFile);
-    const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
+    const file = await localDataset(cli, dataset, Boolean(flags.quiet));
+    const passes = new DatasetPasses(file, datasetOptions, storeFile);
     if (flags.strict) await passes.validateStrict();
-    const manifest = await buildManifest({ dataset, datasetOptions, template, judge, repeat, options: datasetManifestOptions(flags) });
+    const manifest = await buildManifest({ dataset: file, datasetOptions, template, judge, repeat, options: datasetManifestOptions(flags) });
     if (!flags.quiet) cli.warn(`run file: ${storeFile}`);
     const summary = await runJudgments({
       storeFile,
