@@ -100,6 +100,12 @@ export function judgeSettingsFrom(flags: JudgeFlagValues, env: Readonly<Record<s
   return settings;
 }
 
+/** `POLLUX_JUDGE_URL` stands in for `--judge` wherever a judge is asked for. */
+export function judgeUrlFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const v = env.POLLUX_JUDGE_URL?.trim();
+  return v ? v : undefined;
+}
+
 export function policyFrom(flags: JudgeFlagValues): ExecutionPolicy {
   return {
     ...DEFAULT_POLICY,

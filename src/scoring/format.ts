@@ -135,6 +135,17 @@ function matrixTable(report: ScoreReport, m: ModelScoreMatrix): string {
   return [renderTable(headers, rows, align), ...legend].join('\n');
 }
 
+/** The leaderboard with its intervals and the pairwise differences: what `pollux eval` ends with. */
+export function formatLeaderboard(report: ScoreReport): string {
+  if (report.leaderboard.length === 0) return 'No judgments in the runs.\n';
+  const out = ['Leaderboard', leaderboardTable(report)];
+  const boot = report.bootstrap;
+  if (boot && report.differences.length > 0) {
+    out.push('', `Pairwise differences (${boot.resamples} paired bootstrap resamples of ${boot.clusters} instructions)`, differencesTable(report));
+  }
+  return `${out.join('\n')}\n`;
+}
+
 /** The whole report as terminal text. */
 export function formatScoreReport(report: ScoreReport): string {
   const out: string[] = [];

@@ -75,4 +75,9 @@ export const commands: readonly CommandEntry[] = [
     description: 'ask the model under test for an answer to every instruction; writes the answers file `pollux run --answers` reads (resumable)',
     load: () => import('./answer.ts'),
   },
+  {
+    name: 'eval',
+    description: 'rank models end to end: answer → judge → score with bootstrap intervals, from flags or a YAML config (resumable)',
+    load: () => import('./eval.ts'),
+  },
 ];

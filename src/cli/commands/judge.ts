@@ -8,7 +8,7 @@ import { executeRequest } from '../../engine/execute.ts';
 import { createJudge, parseJudgeSpecs } from '../../judges/create.ts';
 import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
 import { addCatalogOptions, catalogForCli, type CatalogFlags } from '../catalogOptions.ts';
-import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
+import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, judgeUrlFromEnv, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { addItemOptions, resolveItem, type ItemOptions } from '../promptInputs.ts';
 
@@ -24,7 +24,8 @@ export function register(cmd: Command, cli: Cli): void {
 }
 
 async function judgeCommand(cli: Cli, opts: JudgeCommandOptions): Promise<number> {
-  if (!opts.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1)');
+  opts.judge ??= judgeUrlFromEnv(cli.env);
+  if (!opts.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1, or POLLUX_JUDGE_URL)');
   const template = parseTemplateName(opts.template);
   const { sample, criterion } = resolveItem(opts, () => catalogForCli(opts));
   const settings = judgeSettingsFrom(opts, cli.env);

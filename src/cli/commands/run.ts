@@ -8,7 +8,7 @@ import { refuseClobbering } from '../../core/outputPaths.ts';
 import { rejectsPathFor } from '../../data/problems.ts';
 import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { localDataset } from '../datasetArg.ts';
-import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
+import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, judgeUrlFromEnv, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
 import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir, judgeIdentity } from '../runSetup.ts';
@@ -48,7 +48,8 @@ export function register(cmd: Command, cli: Cli): void {
 }
 
 async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<number> {
-  if (!flags.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1)');
+  flags.judge ??= judgeUrlFromEnv(cli.env);
+  if (!flags.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1, or POLLUX_JUDGE_URL)');
   const template = parseTemplateName(flags.template);
   const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
   const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
