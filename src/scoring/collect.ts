@@ -102,9 +102,8 @@ export class AnswerCollector {
   readonly judgments: JudgmentStatusCounts[] = [];
   readonly warnings: string[] = [];
   private readonly policy: GatePolicy;
-  private readonly criterionIndex = new Map<string, CriterionEntry>();
-  /** The first scale seen per key, to warn once when a key comes with another. */
-  private readonly scaleOfKey = new Map<string, string>();
+  /** The entries of each key; the first one's scale is the key's first, for the two-scales warning. */
+  private readonly entriesOfKey = new Map<string, CriterionEntry[]>();
   private readonly warnedCriteria = new Set<string>();
   private readonly modelIndex = new Map<string | null, number>();
   private readonly answers = new Map<string, AnswerAcc>();
@@ -179,19 +178,27 @@ export class AnswerCollector {
 
   private criterion(r: JudgmentRecord): CriterionEntry {
     const binary = isBinaryScale(r);
-    const scale = `${r.scaleMin}–${r.scaleMax} ${r.scaleKind}`;
-    const firstScale = this.scaleOfKey.get(r.criterionKey);
-    if (firstScale === undefined) this.scaleOfKey.set(r.criterionKey, scale);
-    else if (firstScale !== scale && !this.warnedCriteria.has(r.criterionKey)) {
-      this.warnedCriteria.add(r.criterionKey);
-      this.warnings.push(
-        `criterion "${r.criterionKey}" comes with two scales (${firstScale}, then ${scale}): each score is normalised ` +
-          'on its own scale and counts as binary or a gate by its own scale',
-      );
+    // Looked up once per record: a key's entries are few (one, unless names or scales vary).
+    const entries = this.entriesOfKey.get(r.criterionKey);
+    if (entries) {
+      for (const e of entries) {
+        if (e.name === r.criterionName && e.binary === binary && e.recordGate === r.gate && e.scaleMin === r.scaleMin && e.scaleMax === r.scaleMax) return e;
+      }
+      const first = entries[0]!;
+      if ((first.scaleMin !== r.scaleMin || first.scaleMax !== r.scaleMax || first.binary !== binary) && !this.warnedCriteria.has(r.criterionKey)) {
+        this.warnedCriteria.add(r.criterionKey);
+        this.warnings.push(
+          `criterion "${r.criterionKey}" comes with two scales (${first.scaleMin}–${first.scaleMax}, then ${r.scaleMin}–${r.scaleMax}): ` +
+            'each score is normalised on its own scale and counts as binary or a gate by its own scale',
+        );
+      }
+      const same = entries.find((e) => e.name === r.criterionName && e.binary === binary && e.recordGate === r.gate);
+      if (same) {
+        // Another scale of the same kind (0–2 and 0–4): the same criterion; only scores differ in scale.
+        entries.push({ ...same, scaleMin: r.scaleMin, scaleMax: r.scaleMax });
+        return same;
+      }
     }
-    const id = `${r.criterionKey}\u0000${r.criterionName}\u0000${binary ? 1 : 0}${r.gate ? 1 : 0}`;
-    const known = this.criterionIndex.get(id);
-    if (known) return known;
     const gate = isGate(this.policy, { gate: r.gate, binary });
     const entry: CriterionEntry = {
       index: this.criteria.length,
@@ -206,7 +213,8 @@ export class AnswerCollector {
       scaleMax: r.scaleMax,
     };
     this.criteria.push(entry);
-    this.criterionIndex.set(id, entry);
+    if (entries) entries.push(entry);
+    else this.entriesOfKey.set(r.criterionKey, [entry]);
     return entry;
   }
 
