@@ -29,7 +29,8 @@ function makeScale(levels: ScaleLevel[], source: Scale['source']): Scale {
 }
 
 const NUMBER = String.raw`[-−]?\d+(?:[.,]\d+)?`;
-// A level line: optional bullet, a number, then one of the separators NOTES §4 lists.
+// A level line: optional bullet, a number, then one of the separators POLLUX rubrics use
+// (`:`, `—`, `–`, `)`, `.`, `-`).
 // `-` as a separator must not be the start of a range such as "1-5".
 const LEVEL_LINE = new RegExp(String.raw`^[ \t]*(?:[-*•·][ \t]+)?(${NUMBER})[ \t]*(?:[:—–).]|-(?![ \t]*\d))[ \t]*(.*)$`);
 const RANGE_PHRASES = [
@@ -43,7 +44,7 @@ export function parseNumber(text: string): number {
 }
 
 /**
- * Levels from rubric text: the line-initial numbers (NOTES §4). Each level's description runs until
+ * Levels from rubric text: the line-initial numbers. Each level's description runs until
  * the next level line. Returns null when fewer than two distinct levels are found.
  */
 export function levelsFromRubricText(text: string): ScaleLevel[] | null {

@@ -69,7 +69,7 @@ function rationaleBefore(text: string, end: number): string | null {
 }
 
 /**
- * POLLUX verdict parsing (NOTES §3): the LAST complete `[RESULT] x [END]` block, case-insensitive,
+ * POLLUX verdict parsing: the LAST complete `[RESULT] x [END]` block, case-insensitive,
  * signs, decimal commas and bare fractions accepted; the rationale is the text between `[FEEDBACK]` and that
  * `[RESULT]`. An empty reply, a missing block, a non-number or an out-of-scale number is unscored
  * with its reason — never turned into a number; so is a reply cut by the token limit before it

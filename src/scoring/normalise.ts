@@ -1,6 +1,6 @@
 import type { GatePolicy, Normalisation } from './types.ts';
 
-/** Min–max normalisation on the criterion's own rubric (NOTES §5): 0 at the bottom, 1 at the top. */
+/** Min–max normalisation on the criterion's own rubric: 0 at the bottom, 1 at the top, whatever the bottom is. */
 export function normalise(score: number, min: number, max: number): number {
   if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) {
     throw new RangeError(`cannot normalise on the scale ${min}–${max}: the top must lie above the bottom`);

@@ -185,15 +185,18 @@ function compareKeys(dimension: ScoreDimension | 'model') {
 }
 
 /**
- * POLLUX aggregation of judgment records (NOTES §5):
- * 1. each score is min–max normalised on its own rubric;
+ * POLLUX aggregation of judgment records (the README's "Differences from the upstream scripts"
+ * says where and why it departs from upstream's scorer):
+ * 1. each score is min–max normalised on its own rubric (or divided by its top, as upstream);
  * 2. per evaluated answer (model, sample) and repeat, a fired gate makes every other scored
  *    criterion of that answer count as 0; gates keep their own score; a gate without a score makes
  *    the answer "gate unknown": its other scores are kept as judged and counted in coverage;
  * 3. the K repeats of one (answer, criterion) are averaged into one value, so every answer weighs
  *    the same whatever its number of repeats;
- * 4. summaries (micro, macro) leave out binary criteria and gates; the matrix and the
- *    per-criterion table show them too (for a gate, its mean is the rate at which it fires).
+ * 4. summaries (micro, macro) leave out binary criteria ({0, 1} levels) and gates; the matrix and
+ *    the per-criterion table show them too (for a gate, its mean is the rate at which it fires);
+ * 5. criterion rows group the pairs by criterion name (upstream's `groupby("criteria_name")`) or by
+ *    key; macro means average the rows, and the matrix margin averages a row's group means.
  * Unscored, failed and pending judgments are excluded from every mean and counted in coverage.
  */
 export function buildScoreReport(records: Iterable<JudgmentRecord>, options: ScoreOptions): ScoreReport {
