@@ -1,10 +1,10 @@
 /**
  * The run store at scale. Each part runs in its own child process, so each peak RSS is its own:
- * - store:    addRequests for REQUESTS rows (default 1,000,000) in batches, saveJudgments for all of
+ * - store:    addRequests for REQUESTS rows (default 1,000,000; texts of POLLUX size) in batches, saveJudgments for all of
  *             them, then records() over the whole run, counts() and stats();
  * - baseline: the same rows through bare better-sqlite3 (one flat table, prepared statements,
  *             the same batches, stmt.iterate()): what SQLite itself costs;
- * - export:   JSONL and Parquet exports of the store's file;
+ * - export:   JSONL and Parquet exports of the store's file without texts, and JSONL with texts;
  * - commits:  single-judgment commits (one transaction each, as a run writes them) under
  *             synchronous=NORMAL and synchronous=FULL.
  * Prints times, rates, peak RSS and ratios to the baseline. Asserts nothing.
@@ -26,6 +26,26 @@ const COMMITS = Number(process.env.COMMITS ?? 2_000);
 const BATCH = 10_000;
 const CRITERIA = 12;
 const MODELS = ['o1', 'claude-3.5-sonnet', 'gpt-4o', 'llama-3.1-405b', 'gigachat-max', 'yandexgpt-4-pro', 't-pro-it-1.0'];
+
+/** Texts of POLLUX size (instruction ~1,000 characters, answer ~2,500, rubric ~300), made once per sample. */
+let textsCache: { sample: number; texts: NonNullable<RequestRow['texts']>[] } = { sample: -1, texts: [] };
+function textsOf(i: number): NonNullable<RequestRow['texts']> {
+  const sample = Math.floor(i / CRITERIA);
+  if (textsCache.sample !== sample) {
+    const instruction = `Инструкция ${Math.floor(sample / MODELS.length)}: ${'напиши стихотворение о весне и городе. '.repeat(25)}`;
+    const answer = `Ответ ${sample}: ${'весна пришла в город, и снег сошёл с крыш. '.repeat(60)}`;
+    textsCache = {
+      sample,
+      texts: Array.from({ length: CRITERIA }, (_, c) => ({
+        instruction,
+        referenceAnswer: null,
+        answer,
+        rubric: `0: критерий ${c} не выполнен\n\n1: выполнен отчасти\n\n2: выполнен ${'полностью, '.repeat(20)}`,
+      })),
+    };
+  }
+  return textsCache.texts[i % CRITERIA] as NonNullable<RequestRow['texts']>;
+}
 
 function row(i: number): RequestRow {
   const sample = Math.floor(i / CRITERIA);
@@ -51,6 +71,7 @@ function row(i: number): RequestRow {
     humanScore: (i % 5) / 2,
     judgeModel: 'ai-forever/pollux-judge-32b',
     promptHash: sha256Hex(`p${i}`),
+    texts: textsOf(i),
   };
 }
 
@@ -153,13 +174,29 @@ function baselinePart(file: string): Record<string, number> {
 
 async function exportPart(file: string, dir: string): Promise<Record<string, number>> {
   const t0 = performance.now();
-  await exportRun(file, { format: 'jsonl', out: join(dir, 'out.jsonl') });
+  await exportRun(file, { format: 'jsonl', out: join(dir, 'out.jsonl'), texts: false });
   const jsonlS = (performance.now() - t0) / 1000;
   const jsonlPeak = peakMiB();
   const t1 = performance.now();
-  await exportRun(file, { format: 'parquet', out: join(dir, 'out.parquet') });
+  await exportRun(file, { format: 'parquet', out: join(dir, 'out.parquet'), texts: false });
   const parquetS = (performance.now() - t1) / 1000;
-  return { jsonlS, jsonlPeakMiB: jsonlPeak, parquetS, peakMiB: peakMiB(), parquetMiB: statSync(join(dir, 'out.parquet')).size / 2 ** 20 };
+  const parquetPeak = peakMiB();
+  // With the text columns: every row carries its instruction, answer and rubric (GBs of JSONL).
+  const t2 = performance.now();
+  await exportRun(file, { format: 'jsonl', out: join(dir, 'texts.jsonl') });
+  const textsS = (performance.now() - t2) / 1000;
+  const textsMiB = statSync(join(dir, 'texts.jsonl')).size / 2 ** 20;
+  rmSync(join(dir, 'texts.jsonl'));
+  return {
+    jsonlS,
+    jsonlPeakMiB: jsonlPeak,
+    parquetS,
+    peakMiB: parquetPeak,
+    parquetMiB: statSync(join(dir, 'out.parquet')).size / 2 ** 20,
+    textsS,
+    textsMiB,
+    textsPeakMiB: peakMiB(),
+  };
 }
 
 function commitsPart(dir: string, synchronous: Synchronous): Record<string, number> {
@@ -203,7 +240,8 @@ async function main(): Promise<void> {
     }
     console.log(`counts()+stats() s ${fmt(store.summaryS as number, 2)}`);
     const ex = child('export', tmp);
-    console.log(`export JSONL ${fmt(ex.jsonlS as number)} s (peak RSS ${fmt(ex.jsonlPeakMiB as number)} MiB); Parquet ${fmt(ex.parquetS as number)} s, ${fmt(ex.parquetMiB as number)} MiB (peak RSS ${fmt(ex.peakMiB as number)} MiB)`);
+    console.log(`export --no-texts: JSONL ${fmt(ex.jsonlS as number)} s (peak RSS ${fmt(ex.jsonlPeakMiB as number)} MiB); Parquet ${fmt(ex.parquetS as number)} s, ${fmt(ex.parquetMiB as number)} MiB (peak RSS ${fmt(ex.peakMiB as number)} MiB)`);
+    console.log(`export JSONL with texts: ${fmt(ex.textsS as number)} s, ${fmt(ex.textsMiB as number, 0)} MiB (peak RSS ${fmt(ex.textsPeakMiB as number)} MiB)`);
     const normal = child('commits-normal', tmp);
     const full = child('commits-full', tmp);
     console.log(

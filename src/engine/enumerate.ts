@@ -86,6 +86,7 @@ export async function* enumerateRequests(items: AsyncIterable<EnumerableItem>, o
             humanScore,
             judgeModel: options.judgeModel,
             promptHash,
+            texts: { instruction: sample.instruction, referenceAnswer: sample.referenceAnswer, answer: sample.answer, rubric: criterion.rubric },
           },
         };
       }

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { ParquetWriter, fileWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { UsageError } from '../core/errors.ts';
 import { refuseClobbering } from '../core/outputPaths.ts';
-import { EXPORT_COLUMNS, csvField, jsonValue, type ExportValue } from './exportColumns.ts';
+import { csvField, exportColumns, jsonValue, type ExportColumn, type ExportValue } from './exportColumns.ts';
 import type { RequestStatus, StoredRecord } from './records.ts';
 import { openRunStore, type RunStore } from './runStore.ts';
 
@@ -21,10 +21,14 @@ export interface ExportOptions {
   bom?: boolean;
   /** Where JSONL/CSV go when `out` is absent (default process.stdout). */
   stdout?: Writable;
+  /** Write the text columns (TEXT_COLUMNS: instruction, answer, rubric…); default true. */
+  texts?: boolean;
 }
 
 export interface ExportResult {
   rows: number;
+  /** Rows exported without their texts because the run file has none for them (0 with texts: false). */
+  rowsWithoutTexts: number;
   /** The file written, or null for stdout. */
   out: string | null;
 }
@@ -36,7 +40,8 @@ const ROW_GROUP_ROWS = 10_000;
 const ROW_GROUP_CHARS = 32 << 20;
 
 /**
- * Exports a run file, one row per request in seq order (columns: EXPORT_COLUMNS). A file is
+ * Exports a run file, one row per request in seq order (columns: EXPORT_COLUMNS, then TEXT_COLUMNS
+ * unless `texts: false`). A file is
  * written under a temporary name and renamed at the end, so a failed export leaves nothing behind.
  * The rows are read inside one read transaction: a run still being written exports consistently.
  */
@@ -49,13 +54,23 @@ export async function exportRun(file: string, options: ExportOptions): Promise<E
   const store = openRunStore(file, { readonly: true });
   try {
     return await store.snapshot(async () => {
-      if (!options.out) return { rows: await writeText(store, options, streamSink(options.stdout ?? process.stdout)), out: null };
+      const texts = options.texts ?? true;
+      const columns = exportColumns(texts);
+      const coverage = store.textCoverage();
+      // Counted over the whole run, not the --status subset: enough to say that texts are missing.
+      const rowsWithoutTexts = texts ? coverage.requests - coverage.withTexts : 0;
+      const read = () => store.records({ status: options.status, texts });
+      if (!options.out) {
+        const rows = await writeText(read(), columns, options, streamSink(options.stdout ?? process.stdout));
+        return { rows, rowsWithoutTexts, out: null };
+      }
       const out = options.out;
       const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
       try {
-        const rows = options.format === 'parquet' ? writeParquet(store, options, temp) : await writeTextFile(store, options, temp);
+        const rows =
+          options.format === 'parquet' ? writeParquet(store, read(), columns, temp) : await writeTextFile(read(), columns, options, temp);
         renameSync(temp, out);
-        return { rows, out };
+        return { rows, rowsWithoutTexts, out };
       } catch (err) {
         rmSync(temp, { force: true });
         throw err;
@@ -89,10 +104,10 @@ function streamSink(stream: Writable): Sink {
   };
 }
 
-async function writeTextFile(store: RunStore, options: ExportOptions, path: string): Promise<number> {
+async function writeTextFile(records: Iterable<StoredRecord>, columns: readonly ExportColumn[], options: ExportOptions, path: string): Promise<number> {
   const fd = openSync(path, 'w');
   try {
-    return await writeText(store, options, {
+    return await writeText(records, columns, options, {
       write: async (text) => {
         writeSync(fd, text);
       },
@@ -102,15 +117,15 @@ async function writeTextFile(store: RunStore, options: ExportOptions, path: stri
   }
 }
 
-async function writeText(store: RunStore, options: ExportOptions, sink: Sink): Promise<number> {
+async function writeText(records: Iterable<StoredRecord>, columns: readonly ExportColumn[], options: ExportOptions, sink: Sink): Promise<number> {
   const line =
     options.format === 'csv'
-      ? (r: StoredRecord) => EXPORT_COLUMNS.map((c) => csvField(c.value(r))).join(',') + '\r\n'
-      : (r: StoredRecord) => JSON.stringify(Object.fromEntries(EXPORT_COLUMNS.map((c) => [c.name, jsonValue(c.value(r))]))) + '\n';
+      ? (r: StoredRecord) => columns.map((c) => csvField(c.value(r))).join(',') + '\r\n'
+      : (r: StoredRecord) => JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, jsonValue(c.value(r))]))) + '\n';
   let chunk = '';
-  if (options.format === 'csv') chunk = (options.bom ? '\uFEFF' : '') + EXPORT_COLUMNS.map((c) => c.name).join(',') + '\r\n';
+  if (options.format === 'csv') chunk = (options.bom ? '\uFEFF' : '') + columns.map((c) => c.name).join(',') + '\r\n';
   let rows = 0;
-  for (const r of store.records({ status: options.status })) {
+  for (const r of records) {
     chunk += line(r);
     rows++;
     if (chunk.length >= TEXT_CHUNK) {
@@ -122,8 +137,8 @@ async function writeText(store: RunStore, options: ExportOptions, sink: Sink): P
   return rows;
 }
 
-function writeParquet(store: RunStore, options: ExportOptions, path: string): number {
-  const schema = schemaFromColumnData({ columnData: EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type, data: [] })) });
+function writeParquet(store: RunStore, records: Iterable<StoredRecord>, columns: readonly ExportColumn[], path: string): number {
+  const schema = schemaFromColumnData({ columnData: columns.map((c) => ({ name: c.name, type: c.type, data: [] })) });
   const manifest = store.getManifest();
   const writer = new ParquetWriter({
     writer: fileWriter(path),
@@ -131,24 +146,24 @@ function writeParquet(store: RunStore, options: ExportOptions, path: string): nu
     createdBy: 'pollux-eval',
     kvMetadata: manifest ? [{ key: 'pollux.manifest', value: JSON.stringify(manifest) }] : undefined,
   });
-  let columns: ExportValue[][] = EXPORT_COLUMNS.map(() => []);
+  let buffers: ExportValue[][] = columns.map(() => []);
   let buffered = 0;
   let chars = 0;
   const flush = () => {
     if (buffered === 0) return;
     // One write = one row group: everything buffered since the last flush. With fileWriter (no
     // async flush) write and finish are synchronous.
-    void writer.write({ columnData: EXPORT_COLUMNS.map((c, i) => ({ name: c.name, data: columns[i] as ExportValue[] })), rowGroupSize: buffered });
-    columns = EXPORT_COLUMNS.map(() => []);
+    void writer.write({ columnData: columns.map((c, i) => ({ name: c.name, data: buffers[i] as ExportValue[] })), rowGroupSize: buffered });
+    buffers = columns.map(() => []);
     buffered = 0;
     chars = 0;
   };
   let rows = 0;
-  for (const r of store.records({ status: options.status })) {
-    EXPORT_COLUMNS.forEach((c, i) => {
+  for (const r of records) {
+    columns.forEach((c, i) => {
       const v = c.value(r);
       if (typeof v === 'string') chars += v.length;
-      (columns[i] as ExportValue[]).push(v);
+      (buffers[i] as ExportValue[]).push(v);
     });
     buffered++;
     rows++;

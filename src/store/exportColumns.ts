@@ -56,6 +56,23 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'finished_at', type: 'TIMESTAMP', value: (r) => time(r.finishedAt) },
 ];
 
+/**
+ * The texts of each request, after the columns above, named as POLLUX's own columns, so an export
+ * reads back as a POLLUX-shaped dataset. Null where the run file has no texts for the request.
+ */
+export const TEXT_COLUMNS: readonly ExportColumn[] = [
+  { name: 'instruction', type: 'STRING', value: (r) => r.texts?.instruction ?? null },
+  { name: 'reference_answer', type: 'STRING', value: (r) => r.texts?.referenceAnswer ?? null },
+  { name: 'answer', type: 'STRING', value: (r) => r.texts?.answer ?? null },
+  { name: 'criteria_name', type: 'STRING', value: (r) => (r.texts ? r.criterionName : null) },
+  { name: 'rubrics', type: 'STRING', value: (r) => r.texts?.rubric ?? null },
+];
+
+/** The columns of an export, with or without the texts. */
+export function exportColumns(texts: boolean): readonly ExportColumn[] {
+  return texts ? [...EXPORT_COLUMNS, ...TEXT_COLUMNS] : EXPORT_COLUMNS;
+}
+
 /** JSON value of a cell: times as ISO text, everything else as it is. */
 export function jsonValue(v: ExportValue): string | number | boolean | null {
   return v instanceof Date ? v.toISOString() : v;

@@ -14,12 +14,24 @@ type JudgmentField =
   | 'attempts'
   | 'endpoint';
 
+/** The texts a request's prompt was made from; the store keeps each one once. */
+export interface RequestTexts {
+  instruction: string;
+  /** null = no reference answer, '' = an empty one. */
+  referenceAnswer: string | null;
+  answer: string;
+  /** The rubric exactly as rendered into the prompt. */
+  rubric: string;
+}
+
 /** A request as the engine enumerates it: a JudgmentRecord without the judgment. */
 export interface RequestRow extends Omit<JudgmentRecord, JudgmentField> {
   /** SHA-256 of the prompt text; a judgment for this request must carry the same hash. */
   promptHash: string;
   /** Order in which the engine enumerated the request: exports and iteration follow it. */
   seq: number;
+  /** The texts behind the prompt (absent: the run keeps no texts for this request). */
+  texts?: RequestTexts;
 }
 
 export type RequestStatus = JudgmentRecord['status'];
@@ -44,6 +56,11 @@ export interface StoredRecord extends JudgmentRecord {
   startedAt: number | null;
   finishedAt: number | null;
   retries: number;
+  /**
+   * Only when records() is asked for texts: the request's texts, or null when the run file has
+   * none for it (a file from before pollux kept texts).
+   */
+  texts?: RequestTexts | null;
 }
 
 /** A request joined with its judgment, as SQLite returns it. */
@@ -86,6 +103,12 @@ export interface RequestsRowSql {
   started_at: number | null;
   finished_at: number | null;
   retries: number;
+  /** Only in the query with texts; NULL where the file has none for the request. */
+  instruction?: string | null;
+  reference_answer?: string | null;
+  answer?: string | null;
+  rubric?: string | null;
+  has_texts?: number;
 }
 
 export function requestParams(r: RequestRow): Record<string, string | number | null> {
@@ -114,7 +137,23 @@ export function requestParams(r: RequestRow): Record<string, string | number | n
   };
 }
 
+function textsOf(row: RequestsRowSql): RequestTexts | null {
+  if (row.has_texts !== 1) return null;
+  return {
+    instruction: row.instruction as string,
+    referenceAnswer: row.reference_answer ?? null,
+    answer: row.answer as string,
+    rubric: row.rubric as string,
+  };
+}
+
 export function toRecord(row: RequestsRowSql, judge: StoredRecord['judge']): StoredRecord {
+  const record = toPlainRecord(row, judge);
+  if (row.has_texts !== undefined) record.texts = textsOf(row);
+  return record;
+}
+
+function toPlainRecord(row: RequestsRowSql, judge: StoredRecord['judge']): StoredRecord {
   return {
     key: row.key,
     seq: row.seq,

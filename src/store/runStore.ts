@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { InputError } from '../core/errors.ts';
-import { canonicalJson } from '../core/hash.ts';
+import { canonicalJson, stableHash } from '../core/hash.ts';
 import type { Judgment } from '../core/types.ts';
 import type { RunManifest } from './manifest.ts';
 import {
@@ -10,10 +10,11 @@ import {
   type JudgmentTimes,
   type RequestRow,
   type RequestStatus,
+  type RequestTexts,
   type RequestsRowSql,
   type StoredRecord,
 } from './records.ts';
-import { closeRunDatabase, openRunDatabase, type Synchronous } from './schema.ts';
+import { closeRunDatabase, openRunDatabaseVersioned, TEXTS_FORMAT_VERSION, type Synchronous } from './schema.ts';
 
 export interface OpenRunStoreOptions {
   /** For score, meta and export: never writes, refuses files that are not run files. */
@@ -51,6 +52,14 @@ export interface RunStats {
 export interface RecordFilter {
   /** Only rows with one of these statuses (all rows when absent). */
   status?: RequestStatus[];
+  /** Also read each request's texts (`texts` on every record; null where the file has none). */
+  texts?: boolean;
+}
+
+/** How many requests of a run have their texts in the file. */
+export interface TextCoverage {
+  requests: number;
+  withTexts: number;
 }
 
 export interface JudgmentToSave {
@@ -96,6 +105,8 @@ export interface RunStore {
   pendingKeys(): IterableIterator<string>;
   /** One record per request in seq order (StoredRecord extends JudgmentRecord). */
   records(filter?: RecordFilter): IterableIterator<StoredRecord>;
+  /** Requests with and without texts: a file made before pollux kept texts has none. */
+  textCoverage(): TextCoverage;
   counts(): RunCounts;
   stats(): RunStats;
   /**
@@ -104,6 +115,12 @@ export interface RunStore {
    */
   snapshot<T>(fn: () => Promise<T>): Promise<T>;
   close(): void;
+}
+
+interface CriterionText {
+  name: string;
+  rubric: string;
+  id: number;
 }
 
 const PAGE_SIZE = 1000;
@@ -116,11 +133,16 @@ const INSERT_JUDGMENT = `
 const INSERT_REQUEST = `
   INSERT INTO request_rows (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
     task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
-    scale_kind, scale_min, scale_max, repeat, human_score, judge_model)
+    scale_kind, scale_min, scale_max, repeat, human_score, judge_model, criterion_id)
   VALUES (@seq, @key, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
     @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
-    @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model)
+    @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model, @criterion_id)
   ON CONFLICT (sample_id, criterion_key, repeat) DO NOTHING`;
+
+const INSERT_INSTRUCTION = `INSERT INTO instructions (instruction_id, instruction) VALUES (?, ?) ON CONFLICT DO NOTHING`;
+const INSERT_SAMPLE = `
+  INSERT INTO samples (sample_id, instruction_id, reference_answer, answer) VALUES (?, ?, ?, ?)
+  ON CONFLICT DO NOTHING`;
 
 const SAVE_JUDGMENT = `
   UPDATE judgments SET status = @status, score = @score, rationale = @rationale, raw = @raw,
@@ -133,15 +155,28 @@ const SAVE_JUDGMENT = `
 const JUDGMENT_COLUMNS = `status, score, rationale, raw, reasoning, reason, finish_reason, prompt_tokens,
   completion_tokens, latency_ms, attempts, endpoint, judge_id, started_at, finished_at`;
 
-/** A page of requests with their judgments; CROSS JOIN keeps the walk on requests in seq order. */
-const RECORDS_PAGE = (statusFilter: string) => `
+/**
+ * A page of requests with their judgments (and, asked for, their texts); CROSS JOIN keeps the walk
+ * on requests in seq order, the texts are looked up by primary key.
+ */
+const RECORDS_PAGE = (statusFilter: string, texts: boolean) => `
   SELECT r.id, r.seq, r.key, r.sample_id, r.instruction_id, r.model_id, r.task_type, r.task_subtype,
     r.task_subsubtype, r.difficulty, r.domain, r.criterion_key, r.criterion_name, r.criterion_group,
     r.gate, r.scale_kind, r.scale_min, r.scale_max, r.repeat, r.human_score, r.judge_model,
     j.prompt_hash, j.status, j.score, j.rationale, j.raw, j.reasoning, j.reason, j.finish_reason,
     j.prompt_tokens, j.completion_tokens, j.latency_ms, j.attempts, j.endpoint, j.judge_id,
-    j.started_at, j.finished_at, j.retries
+    j.started_at, j.finished_at, j.retries${
+      texts
+        ? `,
+    i.instruction, s.reference_answer, s.answer, c.rubric,
+    (c.id IS NOT NULL AND s.sample_id IS NOT NULL AND i.instruction_id IS NOT NULL) AS has_texts
   FROM request_rows r CROSS JOIN judgments j ON j.key = r.key
+    LEFT JOIN samples s ON s.sample_id = r.sample_id
+    LEFT JOIN instructions i ON i.instruction_id = s.instruction_id
+    LEFT JOIN criteria c ON c.id = r.criterion_id`
+        : `
+  FROM request_rows r CROSS JOIN judgments j ON j.key = r.key`
+    }
   WHERE ${statusFilter} (r.seq, r.id) > (?, ?)
   ORDER BY r.seq, r.id
   LIMIT ${PAGE_SIZE}`;
@@ -157,12 +192,20 @@ class SqliteRunStore implements RunStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly judgeIds = new Map<string, number>();
   private readonly judgesById = new Map<number, StoredRecord['judge']>();
+  /** Criterion text ids by criterion key: a run has few distinct (name, rubric) pairs per key. */
+  private readonly criterionIds = new Map<string, CriterionText[]>();
+  /** The sample whose texts were stored last: its criteria come in a row, so most inserts are skipped. */
+  private lastSampleStored: string | null = null;
+  /** Store format as opened: below TEXTS_FORMAT_VERSION (read-only) the file has no text tables. */
+  private readonly format: number;
   private closed = false;
 
   constructor(file: string, options: OpenRunStoreOptions) {
     this.file = file;
     this.readonly = options.readonly ?? false;
-    this.db = openRunDatabase(file, this.readonly, options.synchronous);
+    const opened = openRunDatabaseVersioned(file, this.readonly, options.synchronous);
+    this.db = opened.db;
+    this.format = opened.version;
   }
 
   /** Statements are prepared on first use, so a read-only store never prepares the writes. */
@@ -190,11 +233,15 @@ class SqliteRunStore implements RunStore {
     const insertJudgment = this.stmt(INSERT_JUDGMENT);
     const insertRequest = this.stmt(INSERT_REQUEST);
     const judgmentHash = this.stmt('SELECT prompt_hash FROM judgments WHERE key = ?').pluck();
-    const requestKey = this.stmt('SELECT key FROM request_rows WHERE sample_id = ? AND criterion_key = ? AND repeat = ?').pluck();
-    return this.db.transaction(() => {
+    const existing = this.stmt('SELECT id, key, criterion_id FROM request_rows WHERE sample_id = ? AND criterion_key = ? AND repeat = ?');
+    const fillCriterion = this.stmt('UPDATE request_rows SET criterion_id = ? WHERE id = ?');
+    const fresh = new Map<string, CriterionText[]>();
+    const storedBefore = this.lastSampleStored;
+    const add = this.db.transaction(() => {
       let added = 0;
       for (const row of rows) {
-        const params = requestParams(row);
+        const params: Record<string, string | number | null> = requestParams(row);
+        params.criterion_id = row.texts ? this.storeTexts(row, row.texts, fresh) : null;
         if (insertJudgment.run(params).changes === 0) {
           // An existing key: a resume, or another request with the very same prompt, which shares
           // the judgment. A different prompt under the same key would be a caller's bug.
@@ -207,8 +254,10 @@ class SqliteRunStore implements RunStore {
           added++;
           continue;
         }
-        const had = requestKey.get(row.sampleId, row.criterionKey, row.repeat) as string;
-        if (had !== row.key) {
+        const had = existing.get(row.sampleId, row.criterionKey, row.repeat) as { id: number; key: string; criterion_id: number | null };
+        // A request listed before the run file kept texts gets them on resume.
+        if (had.key === row.key && had.criterion_id === null && params.criterion_id !== null) fillCriterion.run(params.criterion_id, had.id);
+        if (had.key !== row.key) {
           throw new InputError(
             `sample ${JSON.stringify(row.sampleId)}, criterion ${row.criterionKey}, repeat ${row.repeat}: its prompt differs from the one this run holds — ` +
               'either two rows share a sample id with different content (sample ids must be unique), or the criteria, their rubrics or the dataset changed since the run began (use another --out, or --force-new)',
@@ -217,7 +266,40 @@ class SqliteRunStore implements RunStore {
         }
       }
       return added;
-    })();
+    });
+    try {
+      const added = add();
+      for (const [key, list] of fresh) this.criterionIds.set(key, [...(this.criterionIds.get(key) ?? []), ...list]);
+      return added;
+    } catch (err) {
+      // Rolled back: what this transaction stored is not in the file.
+      this.lastSampleStored = storedBefore;
+      throw err;
+    }
+  }
+
+  /** Stores a request's texts (each once) and returns the id of its criterion's texts. */
+  private storeTexts(row: RequestRow, texts: RequestTexts, fresh: Map<string, CriterionText[]>): number {
+    if (row.sampleId !== this.lastSampleStored) {
+      this.stmt(INSERT_INSTRUCTION).run(row.instructionId, texts.instruction);
+      this.stmt(INSERT_SAMPLE).run(row.sampleId, row.instructionId, texts.referenceAnswer, texts.answer);
+      this.lastSampleStored = row.sampleId;
+    }
+    const find = (list: CriterionText[] | undefined) => list?.find((c) => c.name === row.criterionName && c.rubric === texts.rubric)?.id;
+    const known = find(this.criterionIds.get(row.criterionKey)) ?? find(fresh.get(row.criterionKey));
+    if (known !== undefined) return known;
+    const hash = stableHash({ key: row.criterionKey, name: row.criterionName, rubric: texts.rubric }, 32);
+    this.stmt('INSERT INTO criteria (hash, key, name, rubric) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING').run(
+      hash,
+      row.criterionKey,
+      row.criterionName,
+      texts.rubric,
+    );
+    const id = this.stmt('SELECT id FROM criteria WHERE hash = ?').pluck().get(hash) as number;
+    const list = fresh.get(row.criterionKey) ?? [];
+    list.push({ name: row.criterionName, rubric: texts.rubric, id });
+    fresh.set(row.criterionKey, list);
+    return id;
   }
 
   statusOf(key: string): RequestStatus | undefined {
@@ -334,15 +416,29 @@ class SqliteRunStore implements RunStore {
       statuses === null || statuses.length === REQUEST_STATUSES.length
         ? ''
         : `j.status IN (${statuses.map((st) => `'${st}'`).join(', ')}) AND`;
-    const page = this.stmt(RECORDS_PAGE(where));
+    // A file from before texts were kept has no text tables: its records carry texts: null.
+    const texts = filter.texts === true;
+    const joinTexts = texts && this.format >= TEXTS_FORMAT_VERSION;
+    const page = this.stmt(RECORDS_PAGE(where, joinTexts));
     let after: [number, number] = [SEQ_BEFORE_ALL, 0];
     while (true) {
       const rows = page.all(...after) as RequestsRowSql[];
-      for (const r of rows) yield toRecord(r, this.judgeById(r.judge_id));
+      for (const r of rows) {
+        const record = toRecord(r, this.judgeById(r.judge_id));
+        if (texts && !joinTexts) record.texts = null;
+        yield record;
+      }
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE_SIZE) return;
       after = [last.seq, last.id];
     }
+  }
+
+  textCoverage(): TextCoverage {
+    const requests = this.stmt('SELECT count(*) FROM request_rows').pluck().get() as number;
+    if (this.format < TEXTS_FORMAT_VERSION) return { requests, withTexts: 0 };
+    const withTexts = this.stmt('SELECT count(criterion_id) FROM request_rows').pluck().get() as number;
+    return { requests, withTexts };
   }
 
   counts(): RunCounts {

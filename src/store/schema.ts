@@ -10,7 +10,7 @@ export const RUN_FILE_APPLICATION_ID = 0x504c5558;
  * Schema migrations, applied in order by `PRAGMA user_version`: entry i takes a file from version i
  * to version i + 1. Never edit a shipped entry; append a new one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (
     name TEXT PRIMARY KEY,
@@ -111,7 +111,45 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX superseded_by_key ON superseded (key);
   `,
+  `
+  -- The texts a judgment was made from, each stored once: an instruction shared by many answers,
+  -- an answer shared by its criteria, a rubric shared by every request on that criterion.
+  CREATE TABLE instructions (
+    instruction_id TEXT PRIMARY KEY NOT NULL,
+    instruction TEXT NOT NULL
+  );
+  CREATE TABLE samples (
+    sample_id TEXT PRIMARY KEY NOT NULL,
+    instruction_id TEXT NOT NULL,
+    -- NULL = no reference answer, '' = an empty one
+    reference_answer TEXT,
+    answer TEXT NOT NULL
+  );
+  CREATE TABLE criteria (
+    id INTEGER PRIMARY KEY,
+    -- hash of (key, name, rubric): the same criterion key may come with a row's own rubric text
+    hash TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    rubric TEXT NOT NULL
+  );
+  -- NULL for requests listed before the run file kept texts (store format 1).
+  ALTER TABLE request_rows ADD COLUMN criterion_id INTEGER REFERENCES criteria (id);
+
+  CREATE VIEW requests_with_texts AS
+    SELECT q.*, i.instruction, s.reference_answer, s.answer, c.rubric
+    FROM requests q
+      LEFT JOIN samples s ON s.sample_id = q.sample_id
+      LEFT JOIN instructions i ON i.instruction_id = s.instruction_id
+      LEFT JOIN request_rows r ON r.id = q.id
+      LEFT JOIN criteria c ON c.id = r.criterion_id;
+  `,
 ];
+
+/** The first store format that keeps texts (instructions, samples, criteria). */
+export const TEXTS_FORMAT_VERSION = 2;
+/** Readers open formats from here on; what an older format lacks (texts) is reported absent. */
+const OLDEST_READABLE_VERSION = 1;
 
 export const STORE_FORMAT_VERSION = MIGRATIONS.length;
 
@@ -126,6 +164,15 @@ function notRunFile(file: string, why: string, cause?: unknown): InputError {
 export type Synchronous = 'normal' | 'full';
 
 export function openRunDatabase(file: string, readonly: boolean, synchronous: Synchronous = 'normal'): Database.Database {
+  return openRunDatabaseVersioned(file, readonly, synchronous).db;
+}
+
+/** openRunDatabase, also telling the store format of the file as opened (after any migration). */
+export function openRunDatabaseVersioned(
+  file: string,
+  readonly: boolean,
+  synchronous: Synchronous = 'normal',
+): { db: Database.Database; version: number } {
   if (readonly && !existsSync(file)) throw new InputError('no such run file', { file });
   if (!readonly) mkdirSync(dirname(file), { recursive: true });
   let db: Database.Database;
@@ -147,8 +194,9 @@ export function openRunDatabase(file: string, readonly: boolean, synchronous: Sy
       // run at ~2,000 judgments/s. A tail lost to a power cut is simply judged again on resume.
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       if (version < STORE_FORMAT_VERSION) migrate(db);
+      return { db, version: STORE_FORMAT_VERSION };
     }
-    return db;
+    return { db, version };
   } catch (err) {
     db.close();
     if (err instanceof InputError) throw err;
@@ -238,7 +286,8 @@ function checkRunFile(db: Database.Database, file: string, readonly: boolean): n
       { file },
     );
   }
-  if (readonly && version < STORE_FORMAT_VERSION) {
+  // Format 1 differs only by lacking the text tables: readers open it and report the texts absent.
+  if (readonly && version < OLDEST_READABLE_VERSION) {
     throw new InputError(
       `the run file has the older store format ${version} (current ${STORE_FORMAT_VERSION}); resume it once with \`pollux run\` to upgrade it`,
       { file },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { EXPORT_COLUMNS } from '../../src/store/exportColumns.ts';
+import { EXPORT_COLUMNS, exportColumns } from '../../src/store/exportColumns.ts';
 import { exportRun } from '../../src/store/export.ts';
 import { openRunStore } from '../../src/store/runStore.ts';
 import { runCli } from '../support/cli.ts';
@@ -28,10 +28,12 @@ function makeRun(dir: string, n = 12): string {
 }
 
 /** The rows an export should hold, computed from the store's records, as JSON values. */
-function expectedRows(file: string, status?: Array<'pending' | 'scored' | 'unscored' | 'error'>): Array<Record<string, unknown>> {
+const COLUMNS = exportColumns(true);
+
+function expectedRows(file: string, status?: Array<'pending' | 'scored' | 'unscored' | 'error'>, texts = true): Array<Record<string, unknown>> {
   const store = openRunStore(file, { readonly: true });
-  const rows = [...store.records({ status })].map((r) =>
-    Object.fromEntries(EXPORT_COLUMNS.map((c) => {
+  const rows = [...store.records({ status, texts })].map((r) =>
+    Object.fromEntries(exportColumns(texts).map((c) => {
       const v = c.value(r);
       return [c.name, v instanceof Date ? v.toISOString() : v];
     })),
@@ -45,13 +47,13 @@ test('JSONL export: one object per request in seq order, every column, values ty
   const file = makeRun(dir);
   const out = join(dir, 'out.jsonl');
   const result = await exportRun(file, { format: 'jsonl', out });
-  assert.deepEqual(result, { rows: 12, out });
+  assert.deepEqual(result, { rows: 12, rowsWithoutTexts: 0, out });
   const lines = readFileSync(out, 'utf8').split('\n');
   assert.equal(lines.pop(), '');
   const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(rows, expectedRows(file));
   const first = rows[0] as Record<string, unknown>;
-  assert.deepEqual(Object.keys(first), EXPORT_COLUMNS.map((c) => c.name));
+  assert.deepEqual(Object.keys(first), COLUMNS.map((c) => c.name));
   assert.equal(first.raw, TRICKY);
   assert.equal(first.status, 'scored');
   assert.equal(first.score, 0);
@@ -75,9 +77,9 @@ test('CSV export: RFC 4180 quoting and CRLF rows that a CSV parser reads back ex
     assert.ok(text.includes(`"${TRICKY.replace(/"/g, '""')}"`));
     const table = parse(text, { bom: true, relax_quotes: false }) as string[][];
     const [header, ...body] = table;
-    assert.deepEqual(header, EXPORT_COLUMNS.map((c) => c.name));
+    assert.deepEqual(header, COLUMNS.map((c) => c.name));
     const asText = (v: unknown) => (v === null ? '' : String(v));
-    assert.deepEqual(body, expectedRows(file).map((r) => EXPORT_COLUMNS.map((c) => asText(r[c.name]))));
+    assert.deepEqual(body, expectedRows(file).map((r) => COLUMNS.map((c) => asText(r[c.name]))));
   }
 });
 
@@ -85,7 +87,7 @@ test('Parquet export: typed columns, nulls, times and the manifest read back wit
   const dir = tempDir(t);
   const file = makeRun(dir);
   const out = join(dir, 'out.parquet');
-  assert.deepEqual(await exportRun(file, { format: 'parquet', out }), { rows: 12, out });
+  assert.deepEqual(await exportRun(file, { format: 'parquet', out }), { rows: 12, rowsWithoutTexts: 0, out });
   const buffer = await asyncBufferFromFile(out);
   const rows = await parquetReadObjects({ file: buffer });
   const expected = expectedRows(file).map((r) => ({
@@ -138,7 +140,7 @@ test('an empty run exports a header-only CSV and a readable zero-row Parquet fil
   const file = join(dir, 'run.sqlite');
   openRunStore(file).close();
   await exportRun(file, { format: 'csv', out: join(dir, 'e.csv') });
-  assert.equal(readFileSync(join(dir, 'e.csv'), 'utf8'), EXPORT_COLUMNS.map((c) => c.name).join(',') + '\r\n');
+  assert.equal(readFileSync(join(dir, 'e.csv'), 'utf8'), COLUMNS.map((c) => c.name).join(',') + '\r\n');
   await exportRun(file, { format: 'parquet', out: join(dir, 'e.parquet') });
   assert.deepEqual(await parquetReadObjects({ file: await asyncBufferFromFile(join(dir, 'e.parquet')) }), []);
 });

@@ -40,7 +40,19 @@ export function requestRow(i: number, overrides: Partial<RequestRow> = {}): Requ
     humanScore: i % 5 ? (i % 3) / 2 + 0.25 : null,
     judgeModel: 'ai-forever/pollux-judge-7b',
     promptHash: sha256Hex(promptFor(i)),
+    texts: textsFor(i),
     ...overrides,
+  };
+}
+
+/** The texts of request i: one instruction per 6 requests, one answer per 3, one rubric per criterion. */
+export function textsFor(i: number): NonNullable<RequestRow['texts']> {
+  const sample = Math.floor(i / 3);
+  return {
+    instruction: `Задание ${Math.floor(i / 6)}: напиши "стихи", с запятыми`,
+    referenceAnswer: sample % 2 ? null : `эталон ${sample}`,
+    answer: `ответ ${sample}\r\nвторая строка`,
+    rubric: ['0: нет\n\n1: отчасти\n\n2: да', '0: нет нарушений\n\n1: есть', '0: плохо\n\n1: так себе\n\n2: хорошо'][i % 3] as string,
   };
 }
 

@@ -96,7 +96,8 @@ test('scored, unscored and error judgments come back as records with every field
   store.close();
 
   const reader = openRunStore(file, { readonly: true });
-  const records = [...reader.records()];
+  const records = [...reader.records({ texts: true })];
+  assert.equal([...reader.records()][0]?.texts, undefined, 'texts only when asked for');
   reader.close();
   assert.deepEqual(
     records.map((r) => [r.key, r.status]),

@@ -9,6 +9,7 @@ interface ExportFlags {
   out?: string;
   status?: string;
   bom?: boolean;
+  texts?: boolean;
 }
 
 /** --format, or the extension of -o, or JSONL. */
@@ -37,10 +38,17 @@ export function register(cmd: Command, cli: Cli): void {
     .option('-o, --out <file>', 'output file, replaced only once complete (default: stdout; Parquet needs a file)')
     .option('--status <list>', `only rows with these statuses, comma-separated: ${REQUEST_STATUSES.join(',')}`)
     .option('--bom', 'CSV: begin with a UTF-8 byte order mark, so Excel reads the Cyrillic text right')
+    .option('--no-texts', 'leave out the text columns (instruction, reference_answer, answer, criteria_name, rubrics)')
     .action(cli.action(async (run: string, flags: ExportFlags) => {
       const format = formatOf(flags);
       if (flags.bom && format !== 'csv') throw new UsageError('--bom applies to CSV only');
-      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom, stdout: cli.io.stdout });
+      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom, texts: flags.texts, stdout: cli.io.stdout });
+      if (result.rowsWithoutTexts > 0) {
+        cli.warn(
+          `${run}: texts absent for ${result.rowsWithoutTexts} request(s) (listed before pollux kept texts in run files); ` +
+            'their text columns are empty. Resuming the run with `pollux run` and the same dataset adds them.',
+        );
+      }
       if (result.out) cli.warn(`exported ${result.rows} rows to ${result.out}`);
     }));
 }
