@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { EXPORT_COLUMNS, exportColumns } from '../../src/store/exportColumns.ts';
+import { exportColumns } from '../../src/store/exportColumns.ts';
 import { exportRun } from '../../src/store/export.ts';
 import { openRunStore } from '../../src/store/runStore.ts';
 import { runCli } from '../support/cli.ts';
