@@ -15,4 +15,12 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The page script of reports and the viewer runs in the browser, with d3 and Plot as globals.
+    files: ['src/report/html/client/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', Node: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', setTimeout: 'readonly', Plot: 'readonly', d3: 'readonly' },
+    },
+  },
 );

@@ -80,4 +80,11 @@ export const commands: readonly CommandEntry[] = [
     description: 'rank models end to end: answer → judge → score with bootstrap intervals, from flags or a YAML config (resumable)',
     load: () => import('./eval.ts'),
   },
+  {
+    name: 'report',
+    description:
+      'one self-contained HTML file (opens from disk, no network): leaderboard, criteria × task-group heat map, score ' +
+      'distributions, agreement with experts, confusion matrix, the largest disagreements and the failures with their texts, filters',
+    load: () => import('./report.ts'),
+  },
 ];
