@@ -317,15 +317,18 @@
     const section = el('section', {}, el('h2', { text: L.heatmap }));
     for (const m of wanted) {
       const cells = [];
+      const names = new Map(s.dict.criteria.map((c) => [c.key, c.name]));
+      const picked = state.filters.criterion === '' ? null : s.dict.criteria[Number(state.filters.criterion)];
       for (const row of m.rows) {
-        if (state.filters.criterion !== '' && s.dict.criteria[Number(state.filters.criterion)]?.name !== row.criterion && s.dict.criteria[Number(state.filters.criterion)]?.key !== row.criterion) continue;
-        for (const c of row.cells) if (c.coverage.total > 0) cells.push({ criterion: row.criterion, group: nameOf(c.taskGroup), mean: c.mean, coverage: cov(c.coverage) });
+        if (picked && picked.key !== row.criterion) continue;
+        const label = `${names.get(row.criterion) || row.criterion} (${row.criterion})`;
+        for (const c of row.cells) if (c.coverage.total > 0) cells.push({ criterion: label, group: nameOf(c.taskGroup), mean: c.mean, coverage: cov(c.coverage) });
       }
       const chart = plotOrNothing(() =>
         Plot.plot({
-          marginLeft: 260,
-          marginBottom: 90,
-          width: Math.max(640, 260 + 70 * s.score.taskGroups.length),
+          marginLeft: 300,
+          marginBottom: 110,
+          width: Math.max(640, 300 + 80 * s.score.taskGroups.length),
           height: 60 + 22 * new Set(cells.map((c) => c.criterion)).size + 90,
           x: { label: L.taskGroup, tickRotate: -30 },
           y: { label: L.criterion },
