@@ -29,7 +29,8 @@ test('report data: the score report, judgment columns, and texts for the largest
   const data = buildReportData([file], { resamples: 50, details: 5 });
   const store = openRunStore(file, { readonly: true });
   const records = [...store.records()];
-  assert.deepEqual(data.score, buildScoreReport(store.records(), { gate: 'critical', groupOf: taskGroupLookup() }));
+  assert.deepEqual(data.score, buildScoreReport(store.records(), { gate: 'critical', groupOf: taskGroupLookup(), bootstrap: { resamples: 50, seed: 1, ci: 0.95 } }));
+  assert.ok(data.score.leaderboard.every((m) => m.microCi !== null), 'leaderboard intervals');
   store.close();
 
   assert.equal(data.judgments.status.length, records.length);

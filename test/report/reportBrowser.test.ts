@@ -35,6 +35,8 @@ test('the report opens from file:// with no request elsewhere; a disagreement op
   const models = await page.locator('#leaderboard tbody tr td:nth-child(2)').allTextContents();
   assert.deepEqual([...models].sort(), [...reportModels(true)].sort());
   assert.equal(await page.locator('#leaderboard img, #app img, #app script').count(), 0);
+  // The leaderboard's 95% intervals (instructions resampled), as `pollux score` computes them.
+  assert.match(await page.locator('#leaderboard tbody tr:first-child td:nth-child(4)').textContent() ?? '', /^\[\d\.\d{3}, \d\.\d{3}\]$/);
   assert.equal(await page.locator('figure svg').count() >= 2, true, 'charts drawn');
   await page.getByRole('heading', { name: 'Judge against experts' }).waitFor();
   await screenshot(page, 'report-overview');

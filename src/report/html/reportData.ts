@@ -103,7 +103,7 @@ export interface ReportData {
 export interface ReportOptions {
   lang?: ReportLang;
   gate?: GatePolicy;
-  /** Bootstrap resamples for the agreement intervals (0: none). */
+  /** Bootstrap resamples for the leaderboard and agreement intervals (0: none); 95% intervals. */
   resamples?: number;
   seed?: number;
   /** The N largest judge–expert disagreements and the first N unscored/failed judgments carry texts. */
@@ -191,13 +191,15 @@ function buildFromStores(stores: readonly RunStore[], options: ReportOptions): R
     });
   });
 
-  const score = buildScoreReport(recordsOf(stores), { gate, groupOf: taskGroupLookup() });
+  const resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 1;
+  const score = buildScoreReport(recordsOf(stores), { gate, groupOf: taskGroupLookup(), bootstrap: { resamples, seed, ci: 0.95 } });
   const agreement: ReportAgreement[] = [];
   if (withHuman > 0) {
     for (const judge of judges) {
       const meta = buildMetaReport(
         filtered(recordsOf(stores), (r) => r.judgeModel === judge),
-        { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, breakdowns: [] },
+        { resamples, seed, breakdowns: [] },
       );
       agreement.push({
         judge,

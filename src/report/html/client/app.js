@@ -17,7 +17,7 @@
       macro: 'Macro mean',
       coverage: 'Coverage',
       answers: 'Answers',
-      interval: 'Interval',
+      interval: '95% interval',
       heatmap: 'Criteria × task groups',
       taskGroup: 'Task group',
       criterion: 'Criterion',
@@ -84,7 +84,7 @@
       macro: 'Макросреднее',
       coverage: 'Покрытие',
       answers: 'Ответов',
-      interval: 'Интервал',
+      interval: '95%-интервал',
       heatmap: 'Критерии × группы задач',
       taskGroup: 'Группа задач',
       criterion: 'Критерий',
@@ -287,7 +287,7 @@
   function leaderboard(s) {
     const models = s.score.leaderboard;
     const rows = models.filter((m) => state.filters.model === '' || s.dict.models[Number(state.filters.model)] === m.model);
-    const hasCI = rows.some((m) => m.microCI);
+    const hasCI = rows.some((m) => m.microCi);
     const table = el(
       'table',
       { id: 'leaderboard' },
@@ -296,7 +296,7 @@
         'tbody',
         {},
         ...rows.map((m, i) =>
-          el('tr', {}, el('td', { text: String(i + 1) }), el('td', { text: nameOf(m.model) }), el('td', { class: 'num', text: fmt(m.micro) }), hasCI ? el('td', { text: ci(m.microCI) }) : null, el('td', { class: 'num', text: fmt(m.macro) }), el('td', { class: 'num', text: cov(m.coverage) }), el('td', { class: 'num', text: String(m.answers) })),
+          el('tr', {}, el('td', { text: String(i + 1) }), el('td', { text: nameOf(m.model) }), el('td', { class: 'num', text: fmt(m.micro) }), hasCI ? el('td', { text: ci(m.microCi) }) : null, el('td', { class: 'num', text: fmt(m.macro) }), el('td', { class: 'num', text: cov(m.coverage) }), el('td', { class: 'num', text: String(m.answers) })),
         ),
       ),
     );
