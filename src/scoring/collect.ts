@@ -110,9 +110,12 @@ export class AnswerCollector {
 
   private readonly normalisation: Normalisation;
 
-  constructor(policy: GatePolicy, normalisation: Normalisation = 'min-max') {
+  private readonly zeroFiredGates: boolean;
+
+  constructor(policy: GatePolicy, normalisation: Normalisation = 'min-max', zeroFiredGates = false) {
     this.policy = policy;
     this.normalisation = normalisation;
+    this.zeroFiredGates = zeroFiredGates;
   }
 
   add(r: JudgmentRecord): void {
@@ -285,7 +288,7 @@ export class AnswerCollector {
         count++;
         const st = a.status[i]!;
         if (st === Status.scored) {
-          const s = isGateCriterion ? 'clear' : state.get(a.rep[i]!);
+          const s = isGateCriterion && !this.zeroFiredGates ? 'clear' : state.get(a.rep[i]!);
           if (s === 'fired') gated = true;
           else {
             if (s === 'unknown') gateUnknown = true;

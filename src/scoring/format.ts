@@ -152,7 +152,8 @@ export function formatScoreReport(report: ScoreReport): string {
   out.push(`POLLUX scores — gate: ${GATE_TEXT[report.gate]}`);
   out.push(
     `Criteria grouped by ${report.groupBy}; scores normalised ${report.normalise === 'max' ? 'by the top of the scale (upstream)' : 'min–max'}; ` +
-      `verdicts ${report.verdicts === 'upstream' ? 're-read with the upstream rule (first numeric block)' : 'as judged'}.`,
+      `verdicts ${report.verdicts === 'upstream' ? 're-read with the upstream rule (first numeric block)' : 'as judged'}` +
+      `${report.zeroFiredGates ? '; a fired gate counts 0 itself, as upstream' : ''}.`,
   );
   out.push(
     'Means of normalised scores over the non-binary criteria; micro over (answer, criterion) pairs, ' +

@@ -202,7 +202,7 @@ function compareKeys(dimension: ScoreDimension | 'model') {
 export function buildScoreReport(records: Iterable<JudgmentRecord>, options: ScoreOptions): ScoreReport {
   const normalisation = options.normalise ?? 'min-max';
   const verdicts = options.verdicts ?? 'as-judged';
-  const collector = new AnswerCollector(options.gate, normalisation);
+  const collector = new AnswerCollector(options.gate, normalisation, options.zeroFiredGates ?? false);
   for (const r of records) collector.add(verdicts === 'upstream' ? withUpstreamVerdict(r) : r);
 
   const groupCache = new Map<string | null, string | null>();
@@ -330,6 +330,7 @@ export function buildScoreReport(records: Iterable<JudgmentRecord>, options: Sco
     groupBy: grouping,
     normalise: normalisation,
     verdicts,
+    zeroFiredGates: options.zeroFiredGates ?? false,
     models,
     criteria: criterionInfos,
     taskGroups,

@@ -71,6 +71,12 @@ export interface ScoreOptions {
   normalise?: Normalisation;
   /** Default `as-judged`. */
   verdicts?: VerdictRule;
+  /**
+   * A fired gate counts 0 itself, with the rest of its answer, as upstream's scorer sets every score
+   * of such an answer to 0. Default false: a gate keeps its score, so its mean is its firing rate.
+   * Only binary rows of the matrix and the per-criterion table change; summaries never hold gates.
+   */
+  zeroFiredGates?: boolean;
   /** Leaderboard intervals and pairwise differences; none without it. */
   bootstrap?: ScoreBootstrapOptions;
   /**
@@ -242,6 +248,7 @@ export interface ScoreReport {
   groupBy: CriterionGrouping;
   normalise: Normalisation;
   verdicts: VerdictRule;
+  zeroFiredGates: boolean;
   /** Leaderboard order: micro mean descending, models without a mean last. */
   models: Array<string | null>;
   criteria: ScoredCriterion[];

@@ -122,7 +122,7 @@ test('--group-by key keeps each key its own criterion, which changes the macro m
 });
 
 test('the upstream settings reproduce a hand computation of the upstream scorer on the same replies', () => {
-  const report = buildScoreReport(fixture(), { gate: 'all-binary', groupOf, groupBy: 'name', normalise: 'max', verdicts: 'upstream' });
+  const report = buildScoreReport(fixture(), { gate: 'all-binary', groupOf, groupBy: 'name', normalise: 'max', verdicts: 'upstream', zeroFiredGates: true });
   // Upstream reads a1's style as 0 (the first block, inside the reasoning) and a2's as 2 (its first
   // block); rhyme 2 on 1–3 is 2/3 (score / top). Every 0/1 criterion is a gate: code_runs = 1
   // zeroes b1 as well as b2.
@@ -137,6 +137,14 @@ test('the upstream settings reproduce a hand computation of the upstream scorer 
   close(report.leaderboard[0]!.micro, (1 + 0 + 0.5 + 2 / 3 + 0 + 1 + 2 / 3 + 0 + 0 + 0 + 0 + 2 / 3) / 12);
   close(matrixRow(report, FACTS).overall.mean, (0.5 + 0) / 2);
   close(matrixRow(report, STYLE).overall.mean, (5 / 9 + 2 / 9) / 2);
+  // Upstream sets every score of a fired answer to 0, its gates included: code_runs reads 0 for b1
+  // and b2 (fired) and b3 (judged 0); censor 0 everywhere. By default a gate keeps its own score.
+  close(matrixRow(report, 'Код запускается').cells.find((c) => c.taskGroup === GROUP_CODE)!.mean, 0);
+  close(matrixRow(report, 'Цензор').cells.find((c) => c.taskGroup === GROUP_CODE)!.mean, 0);
+  const kept = buildScoreReport(fixture(), { gate: 'all-binary', groupOf, groupBy: 'name', normalise: 'max', verdicts: 'upstream' });
+  close(matrixRow(kept, 'Код запускается').cells.find((c) => c.taskGroup === GROUP_CODE)!.mean, 2 / 3);
+  close(matrixRow(kept, 'Цензор').cells.find((c) => c.taskGroup === GROUP_CODE)!.mean, 1 / 3);
+  close(kept.leaderboard[0]!.micro, report.leaderboard[0]!.micro!, 'summaries never hold gates');
 });
 
 test('binary means a {0, 1} level set: a 0/1 row and a 0–2 row of one key each count by their own scale; 1/5 is not binary', () => {
@@ -175,14 +183,14 @@ test('pollux score --upstream on a run file: the same numbers, the settings in t
   const r = await runCli(['score', file, '--upstream', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as ScoreReport;
-  assert.deepEqual([report.gate, report.groupBy, report.normalise, report.verdicts], ['all-binary', 'name', 'max', 'upstream']);
+  assert.deepEqual([report.gate, report.groupBy, report.normalise, report.verdicts, report.zeroFiredGates], ['all-binary', 'name', 'max', 'upstream', true]);
   close(report.leaderboard[0]!.micro, (1 + 0 + 0.5 + 2 / 3 + 0 + 1 + 2 / 3 + 0 + 0 + 0 + 0 + 2 / 3) / 12);
   close(report.matrix[0]!.byTaskGroup.find((g) => g.taskGroup === GROUP_EDIT)!.macro, (0.5 + 5 / 9 + 2 / 3) / 3);
   assert.deepEqual(report.criteria.find((c) => c.id === FACTS)!.keys, ['facts', 'facts__2', 'facts__3']);
   assert.ok(report.byCriterion.some((c) => c.criterion === FACTS));
 
   const byKey = JSON.parse((await runCli(['score', file, '--group-by', 'key', '--json'])).stdout) as ScoreReport;
-  assert.deepEqual([byKey.gate, byKey.groupBy, byKey.normalise, byKey.verdicts], ['critical', 'key', 'min-max', 'as-judged']);
+  assert.deepEqual([byKey.gate, byKey.groupBy, byKey.normalise, byKey.verdicts, byKey.zeroFiredGates], ['critical', 'key', 'min-max', 'as-judged', false]);
   assert.ok(byKey.byCriterion.some((c) => c.criterion === 'facts__3'));
 
   const conflict = await runCli(['score', file, '--upstream', '--gate', 'critical']);

@@ -57,7 +57,7 @@ export function register(cmd: Command, cli: Cli): void {
         .choices(VERDICT_RULES),
     )
     .addOption(
-      new Option('--upstream', 'the upstream scripts\' numbers: --gate all-binary --group-by name --normalise max --verdicts upstream').conflicts([
+      new Option('--upstream', 'the upstream scripts\' numbers: --gate all-binary --group-by name --normalise max --verdicts upstream, and a fired gate counts 0 itself').conflicts([
         'gate',
         'groupBy',
         'normalise',
@@ -80,7 +80,7 @@ export function register(cmd: Command, cli: Cli): void {
 
 /** `--upstream` stands for the four settings that reproduce the upstream scorer; each flag alone otherwise. */
 export function scoreOptionsFrom(opts: ScoreCommandOptions): ScoreOptions {
-  if (opts.upstream) return { gate: 'all-binary', groupBy: 'name', normalise: 'max', verdicts: 'upstream' };
+  if (opts.upstream) return { gate: 'all-binary', groupBy: 'name', normalise: 'max', verdicts: 'upstream', zeroFiredGates: true };
   return { gate: opts.gate ?? 'critical', groupBy: opts.groupBy ?? 'name', normalise: opts.normalise ?? 'min-max', verdicts: opts.verdicts ?? 'as-judged' };
 }
 
