@@ -120,16 +120,24 @@ export class AnswerStore {
     return new Set(this.db.prepare("SELECT key FROM answers WHERE status = 'answered'").pluck().all() as string[]);
   }
 
+  /** Prepared once: a run commits after every turn of the event loop that brought replies. */
+  private saveMany: ((rows: readonly AnswerRow[]) => void) | null = null;
+
   save(rows: readonly AnswerRow[]): void {
-    const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO answers (key, seq, prompt_id, sample, status, answer, reasoning, finish_reason, truncated,
-         prompt_tokens, completion_tokens, latency_ms, attempts, endpoint, error, finished_at)
-       VALUES (@key, @seq, @promptId, @sample, @status, @answer, @reasoning, @finishReason, @truncated,
-         @promptTokens, @completionTokens, @latencyMs, @attempts, @endpoint, @error, @finishedAt)`,
-    );
-    this.db.transaction(() => {
-      for (const r of rows) insert.run({ ...r, truncated: r.truncated ? 1 : 0 });
-    })();
+    if (!this.saveMany) {
+      const insert = this.db.prepare(
+        `INSERT OR REPLACE INTO answers (key, seq, prompt_id, sample, status, answer, reasoning, finish_reason, truncated,
+           prompt_tokens, completion_tokens, latency_ms, attempts, endpoint, error, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      this.saveMany = this.db.transaction((batch: readonly AnswerRow[]) => {
+        for (const r of batch) {
+          insert.run(r.key, r.seq, r.promptId, r.sample, r.status, r.answer, r.reasoning, r.finishReason, r.truncated ? 1 : 0,
+            r.promptTokens, r.completionTokens, r.latencyMs, r.attempts, r.endpoint, r.error, r.finishedAt);
+        }
+      });
+    }
+    this.saveMany(rows);
   }
 
   counts(): AnswerCounts {
