@@ -87,4 +87,9 @@ export const commands: readonly CommandEntry[] = [
       'distributions, agreement with experts, confusion matrix, the largest disagreements and the failures with their texts, filters',
     load: () => import('./report.ts'),
   },
+  {
+    name: 'view',
+    description: 'a local, read-only web viewer of run files: the report’s pages, plus search and paging over every judgment and its texts',
+    load: () => import('./view.ts'),
+  },
 ];

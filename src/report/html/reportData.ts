@@ -108,6 +108,8 @@ export interface ReportOptions {
   seed?: number;
   /** The N largest judge–expert disagreements and the first N unscored/failed judgments carry texts. */
   details?: number;
+  /** Read the judgment columns and details (default true); false: the summary only. */
+  judgments?: boolean;
   now?: Date;
 }
 
@@ -161,9 +163,13 @@ function buildFromStores(stores: readonly RunStore[], options: ReportOptions): R
   const runs: ReportRun[] = [];
   const judges = new Set<string>();
   let withHuman = 0;
+  const wantColumns = options.judgments ?? true;
   stores.forEach((store, runIndex) => {
     const judgeModels = new Set<string>();
     for (const r of store.records()) {
+      judgeModels.add(r.judgeModel);
+      if (r.humanScore !== null) withHuman++;
+      if (!wantColumns) continue;
       columns.run.push(runIndex);
       columns.model.push(models.id(r.modelId));
       columns.task.push(tasks.id(r.taskType));
@@ -175,8 +181,6 @@ function buildFromStores(stores: readonly RunStore[], options: ReportOptions): R
       columns.human.push(r.humanScore);
       columns.reason.push(r.reason === null ? -1 : reasons.id(r.reason));
       columns.repeat.push(r.repeat);
-      if (r.humanScore !== null) withHuman++;
-      judgeModels.add(r.judgeModel);
     }
     for (const j of judgeModels) judges.add(j);
     const coverage = store.textCoverage();

@@ -46,6 +46,7 @@
       of: 'of',
       rows: 'rows',
       search: 'Search texts (instruction, answer, rationale, reply)',
+      find: 'Search',
       searchStatic: 'Search is available in `pollux view`.',
       instruction: 'Instruction',
       referenceAnswer: 'Reference answer',
@@ -113,6 +114,7 @@
       of: 'из',
       rows: 'строк',
       search: 'Поиск по текстам (задание, ответ, обоснование, ответ судьи)',
+      find: 'Найти',
       searchStatic: 'Поиск доступен в `pollux view`.',
       instruction: 'Задание',
       referenceAnswer: 'Эталонный ответ',
@@ -195,6 +197,7 @@
     return {
       canSearch: false,
       summary: async () => data,
+      scores: async () => data,
       judgments: async (f, kind, page) => {
         let rows = select(f, kind === 'problems' ? isProblem : kind === 'disagreements' ? isPair : null);
         if (kind === 'disagreements') {
@@ -257,7 +260,12 @@
     };
     return {
       canSearch: true,
+      // The dictionaries come at once; the overview's numbers when the server has computed them.
       summary: async () => {
+        const d = (await get('/api/dict')).body;
+        return { dict: d, runs: d.runs, withHuman: d.withHuman, generatedAt: d.generatedAt };
+      },
+      scores: async () => {
         for (;;) {
           const r = await get('/api/summary');
           if (r.status === 200) return r.body;
@@ -273,7 +281,7 @@
 
   const source = boot.mode === 'server' ? serverSource() : staticSource(boot);
   const root = document.getElementById('app');
-  const state = { tab: 'overview', filters: { model: '', task: '', criterion: '', status: '' }, page: 0, q: '', summary: null };
+  const state = { tab: 'overview', filters: { model: '', task: '', criterion: '', status: '' }, page: 0, q: '', summary: null, scores: null, scoresLoading: false };
 
   function plotOrNothing(make) {
     try {
@@ -284,8 +292,8 @@
   }
 
   // ---------- overview ----------
-  function leaderboard(s) {
-    const models = s.score.leaderboard;
+  function leaderboard(s, sc) {
+    const models = sc.score.leaderboard;
     const rows = models.filter((m) => state.filters.model === '' || s.dict.models[Number(state.filters.model)] === m.model);
     const hasCI = rows.some((m) => m.microCi);
     const table = el(
@@ -312,8 +320,8 @@
     return el('section', {}, el('h2', { text: L.leaderboard }), table, el('figure', { id: 'leaderboard-chart' }, chart));
   }
 
-  function heatmap(s) {
-    const wanted = state.filters.model === '' ? s.score.matrix : s.score.matrix.filter((m) => m.model === s.dict.models[Number(state.filters.model)]);
+  function heatmap(s, sc) {
+    const wanted = state.filters.model === '' ? sc.score.matrix : sc.score.matrix.filter((m) => m.model === s.dict.models[Number(state.filters.model)]);
     const section = el('section', {}, el('h2', { text: L.heatmap }));
     for (const m of wanted) {
       const cells = [];
@@ -328,7 +336,7 @@
         Plot.plot({
           marginLeft: 300,
           marginBottom: 110,
-          width: Math.max(640, 300 + 80 * s.score.taskGroups.length),
+          width: Math.max(640, 300 + 80 * sc.score.taskGroups.length),
           height: 60 + 22 * new Set(cells.map((c) => c.criterion)).size + 90,
           x: { label: L.taskGroup, tickRotate: -30 },
           y: { label: L.criterion },
@@ -344,13 +352,13 @@
     return section;
   }
 
-  function agreement(s) {
+  function agreement(s, sc) {
     const section = el('section', { id: 'agreement' }, el('h2', { text: L.agreement }));
-    if (s.agreement.length === 0) {
+    if (sc.agreement.length === 0) {
       section.append(el('p', { class: 'muted', text: L.noExperts }));
       return section;
     }
-    for (const a of s.agreement) {
+    for (const a of sc.agreement) {
       const body = a.models
         .filter((m) => state.filters.model === '' || s.dict.models[Number(state.filters.model)] === m.model)
         .map((m) => el('tr', {}, el('td', { text: nameOf(m.model) }), el('td', { class: 'num', text: fmt(m.spearman) }), el('td', { text: ci(m.spearmanCI) }), el('td', { class: 'num', text: fmt(m.mae) }), el('td', { text: ci(m.maeCI) }), el('td', { class: 'num', text: `${m.n}/${m.withHuman}` })));
@@ -463,7 +471,7 @@
             state.page = 0;
             render();
           },
-        }, input, el('button', { type: 'submit', text: '🔍' }));
+        }, input, el('button', { type: 'submit', id: 'search-go', text: L.find }));
         section.append(form);
       } else section.append(el('p', { class: 'muted', text: L.searchStatic }));
     }
@@ -559,7 +567,20 @@
     const main = el('main', {});
     const header = el('header', {}, el('h1', { text: L.title }), el('p', { class: 'muted', text: `${L.generated}: ${s.generatedAt}` }));
     const parts = [];
-    if (state.tab === 'overview') parts.push(filterBar(s), leaderboard(s), agreement(s), heatmap(s), runsList(s));
+    if (state.tab === 'overview') {
+      const sc = state.scores;
+      if (sc) parts.push(filterBar(s), leaderboard(s, sc), agreement(s, sc), heatmap(s, sc), runsList(s));
+      else {
+        parts.push(el('p', { id: 'scores-loading', class: 'muted', text: L.loading }), runsList(s));
+        if (!state.scoresLoading) {
+          state.scoresLoading = true;
+          source.scores().then((scores) => {
+            state.scores = scores;
+            if (state.tab === 'overview') render();
+          });
+        }
+      }
+    }
     else if (state.tab === 'distributions') parts.push(filterBar(s), await distributions(s));
     else if (state.tab === 'disagreements') {
       if (s.withHuman === 0) parts.push(el('p', { class: 'muted', text: L.noExperts }));
