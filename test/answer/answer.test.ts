@@ -51,6 +51,7 @@ test('splitReasoning keeps the answer for the judge and the thinking beside it',
   assert.deepEqual(splitReasoning('<think>не закончил', null), { answer: '', reasoning: 'не закончил' });
   assert.deepEqual(splitReasoning('ответ про <think> тег', null), { answer: 'ответ про <think> тег', reasoning: null });
   assert.deepEqual(splitReasoning('ответ', null), { answer: 'ответ', reasoning: null });
+  assert.deepEqual(splitReasoning('<think>1</think>начало <think>2</think> конец', null), { answer: 'начало  конец', reasoning: '1\n\n2' });
 });
 
 test('pollux answer writes the answers file pollux run reads, with reasoning split off and truncation flagged', async (t) => {
