@@ -10,6 +10,7 @@ export * from './parse/index.ts';
 export * from './judges/index.ts';
 export * from './judges/gguf/index.ts';
 export * from './engine/index.ts';
+export * from './run/index.ts';
 export * from './store/index.ts';
 export * from './scoring/index.ts';
 export * from './meta/index.ts';

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { InputError, UsageError, errorMessage } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import type { NamedPath } from '../core/outputPaths.ts';
 import type { CriteriaCatalog } from '../core/types.ts';
 import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
 import { parseTableFormat } from '../data/table.ts';
-import { addCatalogOptions, catalogForCli, type CatalogFlags } from './catalogOptions.ts';
+import { datasetOptionsOf, inputsOf, type RunSpec } from '../run/openRun.ts';
+import { addCatalogOptions, type CatalogFlags } from './catalogOptions.ts';
 import { collect } from './collect.ts';
 
 /** Dataset flags shared by `pollux run`, `pollux batch export` (and `pollux plan`). */
@@ -43,49 +42,30 @@ export interface DatasetFlags extends CatalogFlags {
   fillRubrics?: boolean;
 }
 
-export function datasetOptionsFrom(flags: DatasetFlags, catalog: CriteriaCatalog = catalogForCli(flags)): DatasetOptions {
-  const options: DatasetOptions = { catalog, strict: Boolean(flags.strict) };
-  if (flags.format) options.format = parseTableFormat(flags.format);
+/** The dataset and criteria part of a run spec, from the flags. */
+export function datasetSpecFrom(dataset: string, flags: DatasetFlags): Omit<RunSpec, 'judge'> {
+  const spec: Omit<RunSpec, 'judge'> = { dataset, strict: Boolean(flags.strict), polluxCriteria: flags.polluxCriteria !== false };
+  if (flags.format) spec.format = parseTableFormat(flags.format);
   if (flags.shape) {
     if (!(DATASET_SHAPES as readonly string[]).includes(flags.shape)) {
       throw new UsageError(`--shape: expected one of ${DATASET_SHAPES.join(', ')}, got "${flags.shape}"`);
     }
-    options.shape = flags.shape as DatasetShape;
+    spec.shape = flags.shape as DatasetShape;
   }
-  if (flags.answers) options.answers = flags.answers;
-  if (flags.map && Object.keys(flags.map).length) options.map = flags.map;
-  if (flags.criterion && flags.criterion.length) options.criteria = flags.criterion;
-  if (flags.fillRubrics) options.fillRubrics = true;
-  return options;
+  if (flags.answers) spec.answers = flags.answers;
+  if (flags.map) spec.map = flags.map;
+  if (flags.criterion) spec.criteria = flags.criterion;
+  if (flags.criteria) spec.criteriaFiles = flags.criteria;
+  if (flags.fillRubrics) spec.fillRubrics = true;
+  return spec;
 }
 
-/** What of the dataset flags changes which requests exist: recorded in the run manifest. */
-export function datasetManifestOptions(flags: DatasetFlags): Record<string, unknown> {
-  return {
-    map: flags.map ?? {},
-    criteria: flags.criterion ?? [],
-    // Contents, not just paths: an edited rubric changes the prompts of a run.
-    criteriaFiles: (flags.criteria ?? []).map((file) => ({ file, sha256: fileSha256(file) })),
-    polluxCriteria: flags.polluxCriteria !== false,
-    shape: flags.shape ?? null,
-    // Only when given, so the manifests of runs made before the flag existed still match.
-    ...(flags.fillRubrics ? { fillRubrics: true } : {}),
-  };
-}
-
-function fileSha256(file: string): string {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch (err) {
-    throw new InputError(`cannot read the criteria file: ${errorMessage(err)}`, { file });
-  }
+export function datasetOptionsFrom(flags: DatasetFlags, catalog?: CriteriaCatalog): DatasetOptions {
+  const spec = { ...datasetSpecFrom('', flags), judge: { backends: [] } };
+  return catalog ? datasetOptionsOf(spec, catalog) : datasetOptionsOf(spec);
 }
 
 /** The files a dataset command reads: none of its outputs may replace one of them. */
 export function datasetInputs(dataset: string, flags: DatasetFlags): NamedPath[] {
-  return [
-    { path: dataset, role: 'the dataset' },
-    ...(flags.answers ? [{ path: flags.answers, role: 'the --answers file' }] : []),
-    ...(flags.criteria ?? []).map((path) => ({ path, role: 'the --criteria file' })),
-  ];
+  return inputsOf(datasetSpecFrom(dataset, flags));
 }

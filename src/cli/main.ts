@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, PolluxError, errorMessage } from '../core/errors.ts';
 import { commands, type CommandEntry } from './commands/index.ts';
 import { Cli, processIO, type CliIO } from './io.ts';
-import { TOOL_VERSION } from './version.ts';
+import { TOOL_VERSION } from '../core/version.ts';
 
 /**
  * The program with every command listed; only the command being run (`for`) is loaded and given

@@ -1,9 +1,10 @@
-import { createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { InputError, errorMessage } from '../core/errors.ts';
 import type { Scale } from '../core/scale.ts';
-import type { JudgeProvenance, JudgeReply } from '../core/types.ts';
+import type { JudgeProvenance } from '../core/types.ts';
+import { chatRequestBody, replyFromCompletion, type ChatCompletionBody } from '../judges/openaiWire.ts';
 import { openRunStore, type RunStore } from '../store/index.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions } from './enumerate.ts';
 import { judgmentFromError, judgmentFromReply } from './judgment.ts';
@@ -16,17 +17,50 @@ import { JudgeError } from '../core/errors.ts';
  * Offline and cluster inference: requests written as OpenAI Batch API lines (what `vllm run-batch`
  * and the OpenAI Batch API read), and their output lines read back into a run file.
  */
-export interface BatchExportConfig {
+export interface BatchExportConfig extends BatchWriteConfig {
+  manifest: RunManifest;
+  forceNew?: boolean;
+}
+
+/** What writing the request lines needs once the run file is open (see openRun). */
+export interface BatchWriteConfig {
   out: string;
   storeFile: string;
   items: () => AsyncIterable<EnumerableItem>;
-  manifest: RunManifest;
   enumerate: EnumerateOptions;
   /** The body fields every request carries besides model and messages. */
   body: Record<string, unknown>;
-  forceNew?: boolean;
   /** Include requests already judged in the run file (default: only pending ones). */
   all?: boolean;
+}
+
+/** The requests file, opened under a temporary name; renamed to `out` once complete. */
+export interface BatchOutput {
+  out: string;
+  tmp: string;
+  fd: number;
+}
+
+/**
+ * Opens the requests file before the run file is touched: an unwritable or missing folder is a
+ * message naming it, with nothing else written. Discard it with discardBatchOutput if unused.
+ */
+export function openBatchOutput(out: string): BatchOutput {
+  const tmp = `${out}.partial-${process.pid}`;
+  try {
+    return { out, tmp, fd: openSync(tmp, 'w') };
+  } catch (err) {
+    throw new InputError(`cannot write the requests file: ${errorMessage(err)}`, { file: out }, { cause: err });
+  }
+}
+
+export function discardBatchOutput(output: BatchOutput): void {
+  try {
+    closeSync(output.fd);
+  } catch {
+    // already closed by the stream
+  }
+  rmSync(output.tmp, { force: true });
 }
 
 export interface BatchExportSummary {
@@ -38,22 +72,29 @@ export interface BatchExportSummary {
 }
 
 export async function exportBatch(config: BatchExportConfig): Promise<BatchExportSummary> {
-  const tmp = `${config.out}.partial-${process.pid}`;
-  // Opened before the run file is touched: an unwritable or missing folder is a message naming it.
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'w');
-  } catch (err) {
-    throw new InputError(`cannot write the requests file: ${errorMessage(err)}`, { file: config.out }, { cause: err });
-  }
+  const output = openBatchOutput(config.out);
   let opened;
   try {
     opened = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    discardBatchOutput(output);
     throw err;
   }
   const { store, lock } = opened;
+  try {
+    return await writeBatchRequests(store, config, output);
+  } finally {
+    store.close();
+    lock.release();
+  }
+}
+
+/**
+ * Writes the Batch API request lines of a run file already opened (and locked) by openForRun, into
+ * `output` (opened here when not given).
+ */
+export async function writeBatchRequests(store: RunStore, config: BatchWriteConfig, output: BatchOutput = openBatchOutput(config.out)): Promise<BatchExportSummary> {
+  const { tmp, fd } = output;
   const stream = createWriteStream(tmp, { fd, encoding: 'utf8' });
   let requests = 0;
   let written = 0;
@@ -75,11 +116,7 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
         custom_id: planned.row.key,
         method: 'POST',
         url: '/v1/chat/completions',
-        body: {
-          ...config.body,
-          model: config.enumerate.judgeModel,
-          messages: [{ role: 'user', content: planned.prompt }],
-        },
+        body: chatRequestBody(config.body, config.enumerate.judgeModel, planned.prompt),
       };
       if (!config.all && status !== 'pending') {
         skippedDone++;
@@ -98,9 +135,6 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
     stream.destroy();
     rmSync(tmp, { force: true });
     throw err;
-  } finally {
-    store.close();
-    lock.release();
   }
   return { requests, written, skippedDone, out: config.out, storeFile: config.storeFile };
 }
@@ -127,12 +161,6 @@ interface BatchOutputLine {
   custom_id?: unknown;
   response?: { status_code?: unknown; body?: unknown } | null;
   error?: unknown;
-}
-
-interface ChatBody {
-  model?: string;
-  choices?: Array<{ message?: { content?: string | null; reasoning_content?: string | null }; finish_reason?: string | null }>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
 }
 
 function scaleOfRow(min: number, max: number, kind: 'binary' | 'ordinal'): Scale {
@@ -203,22 +231,14 @@ export async function importBatch(storeFile: string, resultsFile: string, option
       }
       const ctx = { judge: provenanceBase, promptHash: row.promptHash, attempts: 1 };
       const status = typeof line.response?.status_code === 'number' ? line.response.status_code : null;
-      const body = (line.response?.body ?? null) as ChatBody | null;
-      const choice = body?.choices?.[0];
+      const body = (line.response?.body ?? null) as ChatCompletionBody | null;
+      const reply = replyFromCompletion(body, { latencyMs: 0, endpoint: resultsFile });
       let judgment;
-      if (line.error || status === null || status >= 400 || !choice?.message) {
+      if (line.error || status === null || status >= 400 || !reply) {
         const detail = line.error ? JSON.stringify(line.error) : status !== null && status >= 400 ? `HTTP ${status}: ${JSON.stringify(body)}` : 'no choices[0].message in the response body';
         judgment = judgmentFromError(new JudgeError(`batch line ${lineNo}: ${detail}`, status !== null && status < 500 && status >= 400 ? 'fatal' : 'transient'), ctx);
         problem({ line: lineNo, customId: id, message: `request failed: ${detail.slice(0, 200)}` });
       } else {
-        const reply: JudgeReply = {
-          text: choice.message.content ?? '',
-          reasoning: choice.message.reasoning_content ?? null,
-          finishReason: choice.finish_reason ?? null,
-          usage: { prompt: body?.usage?.prompt_tokens ?? null, completion: body?.usage?.completion_tokens ?? null, total: body?.usage?.total_tokens ?? null },
-          latencyMs: 0,
-          endpoint: resultsFile,
-        };
         judgment = judgmentFromReply(reply, scaleOfRow(row.scaleMin, row.scaleMax, row.scaleKind), {
           ...ctx,
           judge: { ...provenanceBase, model: body?.model ?? provenanceBase.model },

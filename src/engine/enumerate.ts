@@ -25,7 +25,7 @@ export interface EnumerateOptions {
 }
 
 /**
- * A request's identity: everything that changes the judge's answer (NOTES, ARCHITECTURE): the prompt
+ * A request's identity: everything that changes the judge's answer (docs/pollux-facts.md §1–2): the prompt
  * text, the judge model, its sampling parameters and the repeat index. Cache key and resume key.
  */
 export function requestKey(promptHash: string, judgeModel: string, judgeParams: Record<string, unknown>, repeat: number): string {

@@ -29,11 +29,11 @@ export interface RunProgress {
   elapsedMs: number;
 }
 
-export interface RunConfig {
+/** What judging needs once the run file is open (see openRun, which owns opening it). */
+export interface JudgeRunConfig {
   storeFile: string;
   /** Opens the dataset anew: the engine reads it twice (enumerate, then judge) to stay in constant memory. */
   items: () => AsyncIterable<EnumerableItem>;
-  manifest: RunManifest;
   backends: JudgeBackend[];
   enumerate: EnumerateOptions;
   concurrency: number | 'auto';
@@ -41,13 +41,24 @@ export interface RunConfig {
   policy?: ExecutionPolicy;
   retryUnscored?: boolean;
   retryErrors?: boolean;
-  /** Move an existing run file with a different manifest aside and start afresh. */
-  forceNew?: boolean;
   /** First abort: take no new requests, let those in flight finish. */
   stop?: AbortSignal;
   /** Abort the requests in flight too; they stay pending in the store. */
   abort?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+}
+
+export interface RunConfig extends JudgeRunConfig {
+  manifest: RunManifest;
+  /** Move an existing run file with a different manifest aside and start afresh. */
+  forceNew?: boolean;
+}
+
+/** A run file opened for writing: its store, the lock that makes this process its one writer. */
+export interface OpenRunFile {
+  store: RunStore;
+  movedAside: string | null;
+  lock: RunLock;
 }
 
 export interface RunSummary {
@@ -68,7 +79,7 @@ export interface RunSummary {
 const INSERT_BATCH = 500;
 
 /** Opens the run file, refusing to resume a run that asked for something else (unless forceNew). */
-export function openForRun(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null; lock: RunLock } {
+export function openForRun(file: string, manifest: RunManifest, forceNew: boolean): OpenRunFile {
   const lock = acquireRunLock(file);
   try {
     return { ...openLocked(file, manifest, forceNew), lock };
@@ -108,75 +119,81 @@ function openLocked(file: string, manifest: RunManifest, forceNew: boolean): { s
  */
 export async function runJudgments(config: RunConfig): Promise<RunSummary> {
   const started = Date.now();
-  const { store, movedAside, lock } = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
-  const emit = config.onEvent ?? (() => {});
+  const opened = openForRun(config.storeFile, config.manifest, config.forceNew ?? false);
   try {
-    emit({ type: 'phase', message: 'reading the dataset and listing requests' });
-    let batch = [];
-    let listedAll = true;
-    for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
-      // Ctrl-C while listing: what is listed so far is kept (the same rows come back on resume).
-      if (config.stop?.aborted || config.abort?.aborted) {
-        listedAll = false;
-        break;
-      }
-      batch.push(planned.row);
-      if (batch.length >= INSERT_BATCH) {
-        store.addRequests(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) store.addRequests(batch);
-    const reset = store.resetForRetry({ unscored: config.retryUnscored ?? false, errors: config.retryErrors ?? false });
-    if (reset > 0) emit({ type: 'phase', message: `${reset} earlier judgment(s) sent back to be asked again` });
-    const before = store.counts();
-    const pool = new EndpointPool(config.backends);
-    const limit: ConcurrencyLimit =
-      config.concurrency === 'auto'
-        ? new AdaptiveLimit({ initial: 8, max: config.maxConcurrency ?? 512 })
-        : new FixedLimit(config.concurrency);
-    const progress: RunProgress = {
-      total: before.total,
-      done: before.total - before.pending,
-      doneNow: 0,
-      scored: before.scored,
-      unscored: before.unscored,
-      error: before.error,
-      inFlight: 0,
-      concurrency: limit.limit,
-      completionTokens: 0,
-      elapsedMs: 0,
-    };
-    let stopped = Boolean(config.stop?.aborted || config.abort?.aborted);
-    if (before.pending > 0 && !stopped) {
-      emit({ type: 'phase', message: `judging ${before.pending} request(s) (${progress.done} of ${before.total} already done)` });
-      stopped = await judgePending(config, store, pool, limit, progress, emit, before.pending);
-    }
-    const counts = store.counts();
-    const wallMs = Date.now() - started;
-    return {
-      file: config.storeFile,
-      total: counts.total,
-      judgedNow: progress.doneNow,
-      counts,
-      stats: store.stats(),
-      wallMs,
-      judgmentsPerSecond: progress.doneNow / Math.max(wallMs / 1000, 1e-3),
-      prefixShare: pool.prefixShare(),
-      concurrency: { final: limit.limit, decreases: limit.decreases },
-      // Interrupted only if something was left undone.
-      stopped: stopped && (counts.pending > 0 || !listedAll),
-      endpoints: pool.endpoints.map((e) => ({ name: e.name, sent: e.sent, failed: e.failed, benched: e.benchedUntil > Date.now() })),
-      movedAside,
-    };
+    return await judgeOpenRun(opened, config, started);
   } finally {
-    store.close();
-    lock.release();
+    opened.store.close();
+    opened.lock.release();
   }
 }
 
+/** Judges the pending requests of a run file already opened (and locked) by openForRun; leaves it open. */
+export async function judgeOpenRun(opened: OpenRunFile, config: JudgeRunConfig, started = Date.now()): Promise<RunSummary> {
+  const { store, movedAside } = opened;
+  const emit = config.onEvent ?? (() => {});
+  emit({ type: 'phase', message: 'reading the dataset and listing requests' });
+  let batch = [];
+  let listedAll = true;
+  for await (const planned of enumerateRequests(config.items(), config.enumerate)) {
+    // Ctrl-C while listing: what is listed so far is kept (the same rows come back on resume).
+    if (config.stop?.aborted || config.abort?.aborted) {
+      listedAll = false;
+      break;
+    }
+    batch.push(planned.row);
+    if (batch.length >= INSERT_BATCH) {
+      store.addRequests(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) store.addRequests(batch);
+  const reset = store.resetForRetry({ unscored: config.retryUnscored ?? false, errors: config.retryErrors ?? false });
+  if (reset > 0) emit({ type: 'phase', message: `${reset} earlier judgment(s) sent back to be asked again` });
+  const before = store.counts();
+  const pool = new EndpointPool(config.backends);
+  const limit: ConcurrencyLimit =
+    config.concurrency === 'auto'
+      ? new AdaptiveLimit({ initial: 8, max: config.maxConcurrency ?? 512 })
+      : new FixedLimit(config.concurrency);
+  const progress: RunProgress = {
+    total: before.total,
+    done: before.total - before.pending,
+    doneNow: 0,
+    scored: before.scored,
+    unscored: before.unscored,
+    error: before.error,
+    inFlight: 0,
+    concurrency: limit.limit,
+    completionTokens: 0,
+    elapsedMs: 0,
+  };
+  let stopped = Boolean(config.stop?.aborted || config.abort?.aborted);
+  if (before.pending > 0 && !stopped) {
+    emit({ type: 'phase', message: `judging ${before.pending} request(s) (${progress.done} of ${before.total} already done)` });
+    stopped = await judgePending(config, store, pool, limit, progress, emit, before.pending);
+  }
+  const counts = store.counts();
+  const wallMs = Date.now() - started;
+  return {
+    file: config.storeFile,
+    total: counts.total,
+    judgedNow: progress.doneNow,
+    counts,
+    stats: store.stats(),
+    wallMs,
+    judgmentsPerSecond: progress.doneNow / Math.max(wallMs / 1000, 1e-3),
+    prefixShare: pool.prefixShare(),
+    concurrency: { final: limit.limit, decreases: limit.decreases },
+    // Interrupted only if something was left undone.
+    stopped: stopped && (counts.pending > 0 || !listedAll),
+    endpoints: pool.endpoints.map((e) => ({ name: e.name, sent: e.sent, failed: e.failed, benched: e.benchedUntil > Date.now() })),
+    movedAside,
+  };
+}
+
 async function judgePending(
-  config: RunConfig,
+  config: JudgeRunConfig,
   store: RunStore,
   pool: EndpointPool,
   limit: ConcurrencyLimit,

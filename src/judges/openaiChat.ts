@@ -1,7 +1,9 @@
 import OpenAI from 'openai';
 import { JudgeError, UsageError } from '../core/errors.ts';
 import type { JudgeBackend, JudgeCallOptions, JudgeProvenance, JudgeReply } from '../core/types.ts';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { classifyHttpError } from './errorClassification.ts';
+import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, chatParams, chatRequestBody, replyFromCompletion, type ChatCompletionBody } from './openaiWire.ts';
 
 export interface OpenAIChatJudgeOptions {
   /** e.g. `http://localhost:8000/v1`, what `vllm serve` gives. */
@@ -23,8 +25,7 @@ export interface OpenAIChatJudgeOptions {
   system?: string | null;
 }
 
-export const DEFAULT_TEMPERATURE = 0;
-export const DEFAULT_MAX_TOKENS = 1024;
+export { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from './openaiWire.ts';
 export const DEFAULT_TIMEOUT_MS = 600_000;
 
 export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -42,12 +43,6 @@ export function normaliseBaseUrl(raw: string): string {
     throw new UsageError(`--judge: "${raw}" must be an http(s) URL such as http://localhost:8000/v1`);
   }
   return url.toString().replace(/\/+$/, '');
-}
-
-interface ChatMessageWithReasoning {
-  content?: string | null;
-  reasoning_content?: string | null;
-  reasoning?: string | null;
 }
 
 /**
@@ -100,7 +95,7 @@ export class OpenAIChatJudge implements JudgeBackend {
       backend: 'openai-chat',
       endpoint: this.baseUrl,
       model: this.model,
-      params: Object.freeze({ temperature: this.temperature, max_tokens: this.maxTokens, ...this.extraBody }),
+      params: Object.freeze(chatParams({ temperature: this.temperature, maxTokens: this.maxTokens, extraBody: this.extraBody })),
     });
     return this.provenance;
   }
@@ -122,38 +117,15 @@ export class OpenAIChatJudge implements JudgeBackend {
     const signal = controller.signal;
     const started = performance.now();
     try {
-      const body = {
-        ...this.describe().params,
-        model: this.model,
-        messages:
-          this.system === null
-            ? [{ role: 'user' as const, content: prompt }]
-            : [
-                { role: 'system' as const, content: this.system },
-                { role: 'user' as const, content: prompt },
-              ],
-      };
+      const body = chatRequestBody(this.describe().params, this.model, prompt, this.system) as unknown as ChatCompletionCreateParamsNonStreaming;
       const completion = await this.client.chat.completions.create(body, { signal, timeout: this.timeoutMs });
-      const choice = completion?.choices?.[0];
-      if (!choice || !choice.message) {
+      const reply = replyFromCompletion(completion as ChatCompletionBody, { latencyMs: performance.now() - started, endpoint: this.baseUrl });
+      if (!reply) {
         throw new JudgeError(`${this.baseUrl}: malformed reply: no choices[0].message in the chat completion`, 'transient', {
           endpoint: this.baseUrl,
         });
       }
-      const message = choice.message as ChatMessageWithReasoning;
-      const usage = completion.usage;
-      return {
-        text: typeof message.content === 'string' ? message.content : '',
-        reasoning: message.reasoning_content ?? message.reasoning ?? null,
-        finishReason: choice.finish_reason ?? null,
-        usage: {
-          prompt: usage?.prompt_tokens ?? null,
-          completion: usage?.completion_tokens ?? null,
-          total: usage?.total_tokens ?? null,
-        },
-        latencyMs: performance.now() - started,
-        endpoint: this.baseUrl,
-      };
+      return reply;
     } catch (err) {
       if (timedOut && !parent?.aborted) {
         throw new JudgeError(`${this.baseUrl}: no reply within ${this.timeoutMs / 1000} s (timeout)`, 'transient', {

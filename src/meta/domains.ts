@@ -1,5 +1,5 @@
 /**
- * The task types held out of the POLLUX judges' training data (NOTES §6): agreement on them is the
+ * The task types held out of the POLLUX judges' training data (docs/pollux-facts.md §6): agreement on them is the
  * out-of-domain figure. Both the Russian names (the dataset's `task_type` values) and the English
  * names of the taxonomy are listed, so either spelling of a run's task type is recognised.
  */

@@ -13,7 +13,7 @@ import { BREAKDOWN_DIMENSIONS, type BreakdownDimension, type CriterionConfusion,
 import { bootstrapSettings, outOfDomainSet, type BootstrapOptionsInput } from './settings.ts';
 
 export interface MetaOptions extends BootstrapOptionsInput {
-  /** Task types counted as out-of-domain (default: the POLLUX held-out list, NOTES §6). */
+  /** Task types counted as out-of-domain (default: the POLLUX held-out list, docs/pollux-facts.md §6). */
   outOfDomain?: readonly string[];
   /** Breakdowns to compute (default: all of group, task, difficulty). */
   breakdowns?: readonly BreakdownDimension[];

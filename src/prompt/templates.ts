@@ -4,7 +4,7 @@ import type { TemplateName } from '../core/types.ts';
 
 /**
  * The two POLLUX templates, read from byte copies of the upstream files in data/templates so that
- * what the judges were trained on is the single source of truth (NOTES §2).
+ * what the judges were trained on is the single source of truth (docs/pollux-facts.md §2).
  */
 const TEMPLATE_DIR = new URL('../../data/templates/', import.meta.url);
 

@@ -12,7 +12,7 @@ test('levels from dataset-style rubric text', () => {
   assert.deepEqual([s.min, s.max], [0, 2]);
 });
 
-test('every separator of NOTES §4, bullets and CRLF', () => {
+test('every separator of docs/pollux-facts.md §4, bullets and CRLF', () => {
   for (const sep of [':', '—', '–', ')', '.', '-']) {
     const s = scaleFromRubricText(`0${sep} нет\n1${sep} да`);
     assert.deepEqual(s.levels.map((l) => l.value), [0, 1], sep);

@@ -19,7 +19,7 @@ const base: PromptFields = {
   rubrics: '0: нет\n\n1: частично\n\n2: да',
 };
 
-// Golden strings are written out by hand from NOTES §2, not produced by the code under test.
+// Golden strings are written out by hand from docs/pollux-facts.md §2, not produced by the code under test.
 test('paper: five sections, each header\\nvalue\\n, joined by a blank line pair, one trailing newline', () => {
   const expected =
     `${H.instruction}\nНапиши хайку о весне.\n\n\n` +

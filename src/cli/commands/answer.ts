@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { basename, extname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { EXIT, UsageError, InputError } from '../../core/errors.ts';
 import { refuseClobbering } from '../../core/outputPaths.ts';
 import { connectModel, parseModelUrls, readInstructions, runAnswers, type AnswerRunSummary } from '../../answer/index.ts';
@@ -13,8 +14,7 @@ import { localDataset } from '../datasetArg.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
 import { resolveTextArg } from '../promptInputs.ts';
-import { ensureParentDir } from '../runSetup.ts';
-import { TOOL_VERSION } from '../version.ts';
+import { TOOL_VERSION } from '../../core/version.ts';
 
 interface AnswerFlags {
   modelUrl?: string;
@@ -130,8 +130,8 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
     ],
     [{ path: file, role: 'the dataset' }, ...(flags.system?.startsWith('@') && !flags.system.startsWith('@@') ? [{ path: flags.system.slice(1), role: 'the --system file' }] : [])],
   );
-  ensureParentDir(outFile);
-  ensureParentDir(stateFile);
+  mkdirSync(dirname(outFile), { recursive: true });
+  mkdirSync(dirname(stateFile), { recursive: true });
 
   const reporter = new ProgressReporter({
     quiet: Boolean(flags.quiet),

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../../core/errors.ts';
-import { exportBatch, importBatch } from '../../engine/batch.ts';
-import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '../../judges/openaiChat.ts';
+import { discardBatchOutput, importBatch, openBatchOutput } from '../../engine/batch.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
-import { refuseClobbering } from '../../core/outputPaths.ts';
-import { rejectsPathFor } from '../../data/problems.ts';
-import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { openRun, type RunSpec } from '../../run/openRun.ts';
+import { addDatasetOptions, datasetSpecFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import { addSamplingOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
-import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir } from '../runSetup.ts';
 
 interface ExportFlags extends DatasetFlags, JudgeFlagValues {
   output: string;
@@ -60,53 +57,41 @@ export function register(batch: Command, cli: Cli): void {
 
 async function exportCommand(cli: Cli, dataset: string, flags: ExportFlags): Promise<number> {
   if (!flags.model) throw new UsageError('batch export: --model NAME is required (the model the batch runner will serve)');
-  const template = parseTemplateName(flags.template);
-  const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
-  const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
-  const settings = judgeSettingsFrom(flags, cli.env);
-  // The same parameters an HTTP judge records, so `pollux run` can finish or retry this run later.
-  const params = { temperature: settings.temperature ?? DEFAULT_TEMPERATURE, max_tokens: settings.maxTokens ?? DEFAULT_MAX_TOKENS, ...(settings.extraBody ?? {}) };
-  const datasetOptions = datasetOptionsFrom(flags);
-  const storeFile = flags.out ?? defaultRunPath(dataset, flags.model, template);
-  refuseClobbering(
-    [
-      { path: flags.output, role: '--output' },
-      { path: storeFile, role: 'the run file', runFile: true },
-      { path: rejectsPathFor(storeFile), role: 'its rejects file' },
-    ],
-    datasetInputs(dataset, flags),
-  );
-  ensureParentDir(storeFile);
-  const file = await localDataset(cli, dataset, Boolean(flags.json));
-  const passes = new DatasetPasses(file, datasetOptions, storeFile);
-  if (flags.strict) await passes.validateStrict();
-  const manifest = await buildManifest({
-    dataset: file,
-    datasetOptions,
-    template,
-    judge: { backend: 'openai-chat', model: flags.model, params, endpoints: ['batch'] },
-    repeat,
-    options: datasetManifestOptions(flags),
-  });
-  const summary = await exportBatch({
-    out: flags.output,
-    storeFile,
-    items: passes.open,
-    manifest,
-    enumerate: { template, repeat, judgeModel: flags.model, judgeParams: params, ...(limit !== undefined ? { limit } : {}) },
-    body: params,
+  const spec: RunSpec = {
+    ...datasetSpecFrom(await localDataset(cli, dataset, Boolean(flags.json)), flags),
+    datasetName: dataset,
+    template: parseTemplateName(flags.template),
+    repeat: parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1,
+    judge: { batch: { model: flags.model, settings: judgeSettingsFrom(flags, cli.env) } },
     forceNew: Boolean(flags.forceNew),
-    all: Boolean(flags.all),
-  });
-  const problems = passes.problemLines();
-  if (flags.json) cli.json({ ...summary, dataset: { stats: passes.firstStats } });
-  else {
-    for (const line of problems) cli.line(line);
-    cli.line(`${summary.written} request line(s) written to ${summary.out} (${summary.skippedDone} already judged, skipped)`);
-    cli.line(`run file: ${summary.storeFile}`);
-    cli.line(`next: vllm run-batch -i ${summary.out} -o results.jsonl --model ${flags.model}`);
-    cli.line(`then: pollux batch import ${summary.storeFile} results.jsonl`);
+    alsoWrites: [{ path: flags.output, role: '--output' }],
+  };
+  const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
+  if (limit !== undefined) spec.limit = limit;
+  if (flags.out !== undefined) spec.out = flags.out;
+  // Opened before the run file is touched: an unwritable folder is a message naming it, nothing written.
+  const output = openBatchOutput(flags.output);
+  let run;
+  try {
+    run = await openRun(spec);
+  } catch (err) {
+    discardBatchOutput(output);
+    throw err;
   }
-  if (passes.rejects.count > 0 && !flags.json) cli.warn(`${passes.rejects.count} problem(s) in the dataset; see above`);
-  return EXIT.ok;
+  try {
+    const summary = await run.exportBatch({ out: flags.output, all: Boolean(flags.all), output });
+    const report = run.dataset();
+    if (flags.json) cli.json({ ...summary, dataset: { stats: report.stats } });
+    else {
+      for (const line of report.problemLines) cli.line(line);
+      cli.line(`${summary.written} request line(s) written to ${summary.out} (${summary.skippedDone} already judged, skipped)`);
+      cli.line(`run file: ${summary.storeFile}`);
+      cli.line(`next: vllm run-batch -i ${summary.out} -o results.jsonl --model ${flags.model}`);
+      cli.line(`then: pollux batch import ${summary.storeFile} results.jsonl`);
+    }
+    if (report.rejectsFile && !flags.json) cli.warn(`${report.stats?.problemCount ?? 0} problem(s) in the dataset; see above`);
+    return EXIT.ok;
+  } finally {
+    await run.close();
+  }
 }

@@ -7,22 +7,21 @@ import { connectModel, readInstructions, runAnswers, type AnswerRunSummary } fro
 import { readEvalConfig, type EvalConfig, type EvalModelConfig } from '../../eval/config.ts';
 import { DEFAULT_POLICY } from '../../engine/execute.ts';
 import { fileFingerprint } from '../../engine/fingerprint.ts';
-import { runJudgments, type RunSummary } from '../../engine/run.ts';
+import type { RunSummary } from '../../engine/run.ts';
+import { judgeIdentity, openRun } from '../../run/openRun.ts';
 import { createJudge, parseJudgeSpecs, type JudgeSettings } from '../../judges/create.ts';
 import { apiKeyFromEnv } from '../../judges/openaiChat.ts';
 import { bootstrapSettings } from '../../meta/settings.ts';
 import { buildScoreReport, checkThresholds, formatLeaderboard, parseThreshold, taskGroupLookup } from '../../scoring/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
 import { buildCatalog } from '../../taxonomy/index.ts';
-import { TOOL_VERSION } from '../version.ts';
+import { TOOL_VERSION } from '../../core/version.ts';
 import { collect } from '../collect.ts';
 import { localDataset } from '../datasetArg.ts';
-import { datasetManifestOptions } from '../datasetOptions.ts';
 import type { Cli } from '../io.ts';
 import { judgeUrlFromEnv, parseNumberFlag, parseParams } from '../judgeOptions.ts';
 import { ProgressReporter } from '../progress.ts';
 import { resolveTextArg } from '../promptInputs.ts';
-import { DatasetPasses, buildManifest, judgeIdentity } from '../runSetup.ts';
 
 interface EvalFlags {
   config?: string;
@@ -132,7 +131,8 @@ async function evalCommand(cli: Cli, datasetArg: string | undefined, flags: Eval
   const instructions = await readInstructions(dataset);
   if (instructions.problems.length > 0) say(`pollux: ${instructions.problems.length} dataset row(s) rejected; \`pollux answer ${config.dataset}\` lists them`);
   const list = config.limit !== undefined ? instructions.instructions.slice(0, config.limit) : instructions.instructions;
-  const catalog = buildCatalog({ criteriaFiles: config.criteria ?? [], pollux: true });
+  // A bad criteria file fails now, before any model is asked (openRun reads them again for each run).
+  buildCatalog({ criteriaFiles: config.criteria ?? [], pollux: true });
 
   const judgeSettings: JudgeSettings = { extraBody: config.judge?.params ?? {}, apiKey: apiKeyFromEnv(cli.env) ?? 'EMPTY' };
   const judgeModel = flags.judgeModel ?? config.judge?.model;
@@ -213,31 +213,25 @@ async function evalCommand(cli: Cli, datasetArg: string | undefined, flags: Eval
 
       const storeFile = join(outDir, 'runs', `${label}.sqlite`);
       say(`[${++step}/${steps}] ${model.modelId}: judging with ${judge.model} → ${storeFile}`);
-      const datasetOptions = { catalog, strict: false, answers: answersFile };
-      const passes = new DatasetPasses(dataset, datasetOptions, storeFile);
-      const manifest = await buildManifest({
-        dataset,
-        datasetOptions,
-        template,
-        judge,
-        repeat: 1,
-        options: datasetManifestOptions({ criteria: config.criteria ?? [] }),
-      });
       const judgeReporter = new ProgressReporter({ quiet, stream: cli.io.stderr });
-      const run = await runJudgments({
-        storeFile,
-        items: passes.open,
-        manifest,
-        backends: judges,
-        enumerate: { template, repeat: 1, judgeModel: judge.model, judgeParams: judge.params },
-        concurrency: judges.length > 1 && typeof judgeConcurrency === 'number' ? judgeConcurrency * judges.length : judgeConcurrency,
+      const opened = await openRun({
+        dataset,
+        answers: answersFile,
+        criteriaFiles: config.criteria ?? [],
+        template,
+        judge: { backends: judges },
+        out: storeFile,
+        concurrency: judgeConcurrency,
         forceNew: Boolean(flags.forceNew),
-        stop: stop.signal,
-        abort: abort.signal,
-        onEvent: judgeReporter.handle,
       });
+      let run: RunSummary;
+      try {
+        run = await opened.judge({ stop: stop.signal, signal: abort.signal, onEvent: judgeReporter.handle });
+      } finally {
+        await opened.close();
+      }
       judgeReporter.end();
-      for (const line of passes.problemLines()) say(line);
+      for (const line of opened.dataset().problemLines) say(line);
       runFiles.push(storeFile);
       answered.push({ model: model.modelId, answers, run });
     }

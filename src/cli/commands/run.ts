@@ -1,17 +1,13 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../../core/errors.ts';
-import type { JudgeBackend } from '../../core/types.ts';
-import { runJudgments, type RunSummary } from '../../engine/run.ts';
-import { createJudge, parseJudgeSpecs } from '../../judges/create.ts';
+import type { RunSummary } from '../../engine/run.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
-import { refuseClobbering } from '../../core/outputPaths.ts';
-import { rejectsPathFor } from '../../data/problems.ts';
-import { addDatasetOptions, datasetInputs, datasetManifestOptions, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { openRun, type Run, type RunSpec } from '../../run/openRun.ts';
+import { addDatasetOptions, datasetSpecFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, judgeUrlFromEnv, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter, formatDuration } from '../progress.ts';
-import { DatasetPasses, buildManifest, defaultRunPath, ensureParentDir, judgeIdentity } from '../runSetup.ts';
 
 interface RunFlags extends DatasetFlags, JudgeFlagValues {
   template: string;
@@ -50,22 +46,24 @@ export function register(cmd: Command, cli: Cli): void {
 async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<number> {
   flags.judge ??= judgeUrlFromEnv(cli.env);
   if (!flags.judge) throw new UsageError('missing --judge URL (e.g. --judge http://localhost:8000/v1, or POLLUX_JUDGE_URL)');
-  const template = parseTemplateName(flags.template);
-  const repeat = parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1;
-  const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
   const concurrency = flags.concurrency === 'auto' ? 'auto' : parseNumberFlag(flags.concurrency, '--concurrency', { min: 1, integer: true }) ?? 'auto';
-  const maxConcurrency = parseNumberFlag(flags.maxConcurrency, '--max-concurrency', { min: 1, integer: true }) ?? 512;
-  const policy = policyFrom(flags);
-  const datasetOptions = datasetOptionsFrom(flags);
   const settings = judgeSettingsFrom(flags, cli.env);
   settings.onLog = (line) => cli.warn(line);
-  const specs = parseJudgeSpecs(flags.judge);
-  if (specs[0]?.startsWith('gguf:') || specs[0]?.startsWith('hf:')) {
-    // In-process judges run their own parallel sequences: that is their concurrency.
-    settings.concurrency = typeof concurrency === 'number' ? concurrency : 1;
-  }
+  const spec: RunSpec = {
+    ...datasetSpecFrom(await localDataset(cli, dataset, Boolean(flags.quiet)), flags),
+    datasetName: dataset,
+    template: parseTemplateName(flags.template),
+    repeat: parseNumberFlag(flags.repeat, '--repeat', { min: 1, integer: true }) ?? 1,
+    judge: { endpoints: flags.judge, settings },
+    concurrency,
+    maxConcurrency: parseNumberFlag(flags.maxConcurrency, '--max-concurrency', { min: 1, integer: true }) ?? 512,
+    forceNew: Boolean(flags.forceNew),
+  };
+  const limit = parseNumberFlag(flags.limit, '--limit', { min: 1, integer: true });
+  if (limit !== undefined) spec.limit = limit;
+  if (flags.out !== undefined) spec.out = flags.out;
+  const policy = policyFrom(flags);
   const reporter = new ProgressReporter({ quiet: Boolean(flags.quiet), stream: cli.io.stderr });
-  const backends: JudgeBackend[] = await Promise.all(specs.map((s) => createJudge(s, settings)));
   const stop = new AbortController();
   const abort = new AbortController();
   let judging = false;
@@ -79,42 +77,25 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
     } else abort.abort();
   };
   const offInterrupt = cli.io.onInterrupt?.(onSigint);
+  let run: Run | undefined;
   try {
-    const judge = judgeIdentity(backends);
-    const storeFile = flags.out ?? defaultRunPath(dataset, judge.model, template);
-    refuseClobbering(
-      [{ path: storeFile, role: 'the run file', runFile: true }, { path: rejectsPathFor(storeFile), role: 'its rejects file' }],
-      datasetInputs(dataset, flags),
-    );
-    ensureParentDir(storeFile);
-    const file = await localDataset(cli, dataset, Boolean(flags.quiet));
-    const passes = new DatasetPasses(file, datasetOptions, storeFile);
-    if (flags.strict) await passes.validateStrict();
-    const manifest = await buildManifest({ dataset: file, datasetOptions, template, judge, repeat, options: datasetManifestOptions(flags) });
-    if (!flags.quiet) cli.warn(`run file: ${storeFile}`);
-    const summary = await runJudgments({
-      storeFile,
-      items: passes.open,
-      manifest,
-      backends,
-      enumerate: { template, repeat, judgeModel: judge.model, judgeParams: judge.params, ...(limit !== undefined ? { limit } : {}) },
-      concurrency: backends.length > 1 && typeof concurrency === 'number' ? concurrency * backends.length : concurrency,
-      maxConcurrency,
+    run = await openRun(spec);
+    if (!flags.quiet) cli.warn(`run file: ${run.file}`);
+    const summary = await run.judge({
       policy,
       retryUnscored: Boolean(flags.retryUnscored),
       retryErrors: Boolean(flags.retryErrors),
-      forceNew: Boolean(flags.forceNew),
       stop: stop.signal,
-      abort: abort.signal,
+      signal: abort.signal,
       onEvent: (event) => {
         if (event.type === 'phase' && event.message.startsWith('judging')) judging = true;
         reporter.handle(event);
       },
     });
     reporter.end();
-    const problems = passes.problemLines();
-    if (flags.json) cli.json({ ...summary, dataset: { stats: passes.firstStats, rejectsFile: passes.rejects.count > 0 ? passes.rejects.path : null } });
-    else printSummary(cli, summary, problems);
+    const report = run.dataset();
+    if (flags.json) cli.json({ ...summary, dataset: { stats: report.stats, rejectsFile: report.rejectsFile } });
+    else printSummary(cli, summary, report.problemLines);
     if (summary.stopped) return EXIT.interrupted;
     // Nothing but errors (a wrong model name, a dead server): the judge failed.
     const c = summary.counts;
@@ -123,7 +104,7 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
   } finally {
     reporter.end();
     offInterrupt?.();
-    await Promise.all(backends.map((b) => b.close?.()));
+    await run?.close();
   }
 }
 
