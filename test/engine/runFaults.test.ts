@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { runCli } from '../support/cli.ts';
+import { spawnCli } from '../support/cli.ts';
 import { writeGenericDataset } from '../support/datasets.ts';
 import { startFakeJudgeServer, verdict, type FakeAction, type FakeJudgeServer } from '../support/fakeJudgeServer.ts';
 
@@ -61,7 +61,8 @@ test('every request ends scored, unscored or error with its reason under scripte
   const dataset = join(dir, 'faults.jsonl');
   const total = writeGenericDataset(dataset, 40, 3);
   const out = join(dir, 'faults.sqlite');
-  const r = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--timeout', '1.5', '--max-attempts', '3', '--concurrency', '16', '--json', '--quiet']);
+  // A process of its own: the timeouts measure the client, not a test process it shares with the server.
+  const r = await spawnCli(['run', dataset, '--judge', server.url, '--out', out, '--timeout', '1.5', '--max-attempts', '3', '--concurrency', '16', '--json', '--quiet']);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.counts.total, total);
