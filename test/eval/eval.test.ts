@@ -106,6 +106,11 @@ test('pollux eval --config: answer → judge → score for two models, the leade
   assert.match(text.stderr, /below --fail-under: weak scores 0\.500, the bar is 0\.6/);
   // Resumed as a whole: nothing was asked again.
   assert.equal(strong.requests.length + weak.requests.length + judge.requests.length, 72);
+  // With the models' servers gone, the finished evaluation still prints its leaderboard.
+  await Promise.all([strong.close(), weak.close()]);
+  const later = await runCli(['eval', '--config', config, '--quiet']);
+  assert.equal(later.code, 0, later.stderr);
+  assert.match(later.stdout, /^2\s+weak\s+0\.500/m);
 });
 
 test('pollux eval from flags, the judge from POLLUX_JUDGE_URL', async (t) => {

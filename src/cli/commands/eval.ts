@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import type { JudgeBackend } from '../../core/types.ts';
-import { connectModel, readInstructions, runAnswers, type AnswerRunSummary } from '../../answer/index.ts';
+import { AnswerStore, connectModel, readInstructions, runAnswers, type AnswerRunSummary } from '../../answer/index.ts';
 import { readEvalConfig, type EvalConfig, type EvalModelConfig } from '../../eval/config.ts';
 import { DEFAULT_POLICY } from '../../engine/execute.ts';
 import { fileFingerprint } from '../../engine/fingerprint.ts';
@@ -101,6 +101,17 @@ function configFrom(dataset: string | undefined, flags: EvalFlags): EvalConfig {
   return config;
 }
 
+function servedNameFromState(stateFile: string, name: string): string | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  const store = new AnswerStore(stateFile);
+  try {
+    const manifest = store.getManifest();
+    return manifest && manifest.modelId === name ? manifest.model : undefined;
+  } finally {
+    store.close();
+  }
+}
+
 function safeName(name: string): string {
   return name.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '_');
 }
@@ -161,10 +172,13 @@ async function evalCommand(cli: Cli, datasetArg: string | undefined, flags: Eval
     let step = 0;
     for (const m of config.models) {
       if (stop.signal.aborted) break;
+      // A model answered before keeps its served name: a rerun that only completes the judging or
+      // prints the leaderboard then needs no answer from its server (often stopped by then).
+      const served = m.model ?? (m.name ? servedNameFromState(join(outDir, 'answers', `${safeName(m.name)}.jsonl.sqlite`), m.name) : undefined);
       const model = await connectModel(
         {
           urls: typeof m.url === 'string' ? m.url.split(',').map((u) => u.trim()) : m.url,
-          ...(m.model !== undefined ? { model: m.model } : {}),
+          ...(served !== undefined ? { model: served } : {}),
           ...(m.name ? { modelId: m.name } : {}),
           system: m.system ?? null,
           ...(m.temperature !== undefined ? { temperature: m.temperature } : {}),
