@@ -15,3 +15,4 @@ export * from './store/index.ts';
 export * from './scoring/index.ts';
 export * from './meta/index.ts';
 export * from './answer/index.ts';
+export * from './eval/index.ts';

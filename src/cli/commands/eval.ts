@@ -1,23 +1,10 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { EXIT, UsageError } from '../../core/errors.ts';
-import type { JudgeBackend } from '../../core/types.ts';
-import { AnswerStore, connectModel, readInstructions, runAnswers, type AnswerRunSummary } from '../../answer/index.ts';
 import { readEvalConfig, type EvalConfig, type EvalModelConfig } from '../../eval/config.ts';
-import { DEFAULT_POLICY } from '../../engine/execute.ts';
-import { fileFingerprint } from '../../engine/fingerprint.ts';
-import type { RunSummary } from '../../engine/run.ts';
-import { judgeIdentity, openRun } from '../../run/openRun.ts';
-import { createJudge, parseJudgeSpecs, type JudgeSettings } from '../../judges/create.ts';
-import { apiKeyFromEnv } from '../../judges/openaiChat.ts';
+import { evaluate } from '../../eval/evaluate.ts';
 import { bootstrapSettings } from '../../meta/settings.ts';
-import { buildScoreReport, checkThresholds, formatLeaderboard, parseThreshold, taskGroupLookup } from '../../scoring/index.ts';
-import { openRunStore, type RunStore } from '../../store/index.ts';
-import { buildCatalog } from '../../taxonomy/index.ts';
-import { TOOL_VERSION } from '../../core/version.ts';
+import { checkThresholds, formatLeaderboard, parseThreshold } from '../../scoring/index.ts';
 import { collect } from '../collect.ts';
-import { localDataset } from '../datasetArg.ts';
 import type { Cli } from '../io.ts';
 import { judgeUrlFromEnv, parseNumberFlag, parseParams } from '../judgeOptions.ts';
 import { ProgressReporter } from '../progress.ts';
@@ -101,21 +88,6 @@ function configFrom(dataset: string | undefined, flags: EvalFlags): EvalConfig {
   return config;
 }
 
-function servedNameFromState(stateFile: string, name: string): string | undefined {
-  if (!existsSync(stateFile)) return undefined;
-  const store = new AnswerStore(stateFile);
-  try {
-    const manifest = store.getManifest();
-    return manifest && manifest.modelId === name ? manifest.model : undefined;
-  } finally {
-    store.close();
-  }
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '_');
-}
-
 async function evalCommand(cli: Cli, datasetArg: string | undefined, flags: EvalFlags): Promise<number> {
   const config = configFrom(datasetArg, flags);
   if (flags.template !== undefined) {
@@ -123,38 +95,19 @@ async function evalCommand(cli: Cli, datasetArg: string | undefined, flags: Eval
     config.template = flags.template;
   }
   if (flags.criteria) config.criteria = flags.criteria;
-  const judgeUrl = flags.judge ?? (typeof config.judge?.url === 'string' ? config.judge.url : config.judge?.url?.join(',')) ?? judgeUrlFromEnv(cli.env);
-  if (!judgeUrl) throw new UsageError('no judge: give --judge URL, judge.url in the configuration, or POLLUX_JUDGE_URL');
-  const template = config.template ?? 'paper';
+  if (flags.judge !== undefined) config.judge = { ...config.judge, url: flags.judge };
+  if (flags.judgeModel !== undefined) config.judge = { ...config.judge, model: flags.judgeModel };
+  if (!config.judge?.url && !judgeUrlFromEnv(cli.env)) throw new UsageError('no judge: give --judge URL, judge.url in the configuration, or POLLUX_JUDGE_URL');
   const thresholds = [...(config.score?.fail_under ?? []).map(String), ...(flags.failUnder ?? [])].map(parseThreshold);
   const boot = bootstrapSettings({
     resamples: parseNumberFlag(flags.bootstrap, '--bootstrap', { min: 0, integer: true }) ?? config.score?.bootstrap,
     seed: config.score?.seed,
     ci: config.score?.ci,
   });
-  const outDir = config.out ?? 'eval';
   const quiet = Boolean(flags.quiet);
   const say = (line: string) => {
     if (!quiet) cli.warn(line);
   };
-
-  const dataset = await localDataset(cli, config.dataset, quiet);
-  const instructions = await readInstructions(dataset);
-  if (instructions.problems.length > 0) say(`pollux: ${instructions.problems.length} dataset row(s) rejected; \`pollux answer ${config.dataset}\` lists them`);
-  const list = config.limit !== undefined ? instructions.instructions.slice(0, config.limit) : instructions.instructions;
-  // A bad criteria file fails now, before any model is asked (openRun reads them again for each run).
-  buildCatalog({ criteriaFiles: config.criteria ?? [], pollux: true });
-
-  const judgeSettings: JudgeSettings = { extraBody: config.judge?.params ?? {}, apiKey: apiKeyFromEnv(cli.env) ?? 'EMPTY' };
-  const judgeModel = flags.judgeModel ?? config.judge?.model;
-  if (judgeModel !== undefined) judgeSettings.model = judgeModel;
-  if (config.judge?.temperature !== undefined) judgeSettings.temperature = config.judge.temperature;
-  if (config.judge?.max_tokens !== undefined) judgeSettings.maxTokens = config.judge.max_tokens;
-  if (config.judge?.timeout !== undefined) judgeSettings.timeoutMs = config.judge.timeout * 1000;
-  if (cli.env.HF_TOKEN) judgeSettings.hfToken = cli.env.HF_TOKEN;
-  const specs = parseJudgeSpecs(judgeUrl);
-  const judgeConcurrency = config.judge?.concurrency ?? 'auto';
-  if (/^(gguf|hf):/i.test(specs[0]!)) judgeSettings.concurrency = typeof judgeConcurrency === 'number' ? judgeConcurrency : 1;
 
   const stop = new AbortController();
   const abort = new AbortController();
@@ -162,134 +115,54 @@ async function evalCommand(cli: Cli, datasetArg: string | undefined, flags: Eval
     if (!stop.signal.aborted) stop.abort();
     else abort.abort();
   });
-  const judges: JudgeBackend[] = [];
-  const runFiles: string[] = [];
-  const answered: Array<{ model: string; answers: AnswerRunSummary; run: RunSummary | null }> = [];
+  // One progress view: a header per stage, then that stage's bar (answers, then judgments).
+  let reporter: ProgressReporter | null = null;
+  let evaluation;
   try {
-    judges.push(...(await Promise.all(specs.map((s) => createJudge(s, judgeSettings)))));
-    const judge = judgeIdentity(judges);
-    const steps = config.models.length * 2;
-    let step = 0;
-    for (const m of config.models) {
-      if (stop.signal.aborted) break;
-      // A model answered before keeps its served name: a rerun that only completes the judging or
-      // prints the leaderboard then needs no answer from its server (often stopped by then).
-      const served = m.model ?? (m.name ? servedNameFromState(join(outDir, 'answers', `${safeName(m.name)}.jsonl.sqlite`), m.name) : undefined);
-      const model = await connectModel(
-        {
-          urls: typeof m.url === 'string' ? m.url.split(',').map((u) => u.trim()) : m.url,
-          ...(served !== undefined ? { model: served } : {}),
-          ...(m.name ? { modelId: m.name } : {}),
-          system: m.system ?? null,
-          ...(m.temperature !== undefined ? { temperature: m.temperature } : {}),
-          ...(m.max_tokens !== undefined ? { maxTokens: m.max_tokens } : {}),
-          ...(m.timeout !== undefined ? { timeoutMs: m.timeout * 1000 } : {}),
-          extraBody: m.params ?? {},
-        },
-        cli.env,
-      );
-      const label = safeName(model.modelId);
-      const answersFile = join(outDir, 'answers', `${label}.jsonl`);
-      mkdirSync(join(outDir, 'answers'), { recursive: true });
-      mkdirSync(join(outDir, 'runs'), { recursive: true });
-      say(`[${++step}/${steps}] ${model.modelId}: answering ${list.length} instruction(s) → ${answersFile}`);
-      const reporter = new ProgressReporter({ quiet, stream: cli.io.stderr, labels: { scored: 'answered', unscored: 'truncated', rate: 'a/s' } });
-      const concurrency = m.concurrency ?? 'auto';
-      const answers = await runAnswers({
-        instructions: list,
-        stateFile: `${answersFile}.sqlite`,
-        outFile: answersFile,
-        manifest: {
-          dataset: { path: dataset, fingerprint: await fileFingerprint(dataset) },
-          model: model.model,
-          modelId: model.modelId,
-          params: model.params,
-          system: m.system ?? null,
-          toolVersion: TOOL_VERSION,
-        },
-        backends: model.backends,
-        samples: m.samples ?? 1,
-        concurrency: typeof concurrency === 'number' ? concurrency * model.backends.length : concurrency,
-        policy: { maxAttempts: DEFAULT_POLICY.maxAttempts, backoff: DEFAULT_POLICY.backoff },
-        forceNew: Boolean(flags.forceNew),
-        stop: stop.signal,
-        abort: abort.signal,
-        onEvent: reporter.handle,
-      });
-      reporter.end();
-      if (answers.counts.error > 0) say(`pollux: ${model.modelId}: ${answers.counts.error} request(s) got no answer (see \`pollux answer\`); judging the others`);
-      if (answers.stopped || answers.counts.answered === 0) {
-        answered.push({ model: model.modelId, answers, run: null });
-        if (answers.counts.answered === 0 && !answers.stopped) say(`pollux: ${model.modelId}: no answer at all; not judged`);
-        step++;
-        continue;
-      }
-
-      const storeFile = join(outDir, 'runs', `${label}.sqlite`);
-      say(`[${++step}/${steps}] ${model.modelId}: judging with ${judge.model} → ${storeFile}`);
-      const judgeReporter = new ProgressReporter({ quiet, stream: cli.io.stderr });
-      const opened = await openRun({
-        dataset,
-        answers: answersFile,
-        criteriaFiles: config.criteria ?? [],
-        template,
-        judge: { backends: judges },
-        out: storeFile,
-        concurrency: judgeConcurrency,
-        forceNew: Boolean(flags.forceNew),
-      });
-      let run: RunSummary;
-      try {
-        run = await opened.judge({ stop: stop.signal, signal: abort.signal, onEvent: judgeReporter.handle });
-      } finally {
-        await opened.close();
-      }
-      judgeReporter.end();
-      for (const line of opened.dataset().problemLines) say(line);
-      runFiles.push(storeFile);
-      answered.push({ model: model.modelId, answers, run });
-    }
+    evaluation = await evaluate(config, {
+      env: cli.env,
+      bootstrap: { resamples: boot.resamples, seed: boot.seed, ci: boot.ci },
+      forceNew: Boolean(flags.forceNew),
+      stop: stop.signal,
+      abort: abort.signal,
+      log: (line) => say(`pollux: ${line}`),
+      onStage: (stage) => {
+        reporter?.end();
+        say(`[${stage.index}/${stage.total}] ${stage.model}: ${stage.kind === 'answer' ? `answering ${stage.detail}` : `judging with ${stage.detail}`} → ${stage.file}`);
+        reporter = new ProgressReporter({
+          quiet,
+          stream: cli.io.stderr,
+          ...(stage.kind === 'answer' ? { labels: { scored: 'answered', unscored: 'truncated', rate: 'a/s' } } : {}),
+        });
+      },
+      onEvent: (_stage, event) => reporter?.handle(event),
+    });
   } finally {
+    (reporter as ProgressReporter | null)?.end();
     offInterrupt?.();
-    await Promise.all(judges.map((j) => j.close?.()));
   }
-  if (stop.signal.aborted) {
+  if (evaluation.stopped) {
     say('stopped; run the same command again to resume');
     return EXIT.interrupted;
   }
-  if (runFiles.length === 0) {
+  const report = evaluation.report;
+  if (!report) {
     cli.warn('pollux: no model was judged');
     return EXIT.judgeFailed;
   }
-
-  const stores: RunStore[] = runFiles.map((f) => openRunStore(f, { readonly: true }));
-  try {
-    const report = buildScoreReport(
-      (function* () {
-        for (const s of stores) yield* s.records();
-      })(),
-      { gate: config.score?.gate ?? 'critical', groupOf: taskGroupLookup(), bootstrap: boot },
-    );
-    for (const w of report.warnings) cli.warn(`pollux: warning: ${w}`);
-    const failures = checkThresholds(report, thresholds);
-    const reportFile = join(outDir, 'score.json');
-    const tmp = `${reportFile}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify({ runs: runFiles, ...report }, null, 2)}\n`);
-    renameSync(tmp, reportFile);
-    if (flags.json) cli.json({ runs: runFiles, stages: answered, ...report, ...(thresholds.length > 0 ? { thresholds, failures } : {}) });
-    else {
-      cli.write(formatLeaderboard(report));
-      cli.line();
-      cli.line(`the whole report: pollux score ${runFiles.join(' ')}   (also in ${reportFile})`);
-    }
-    for (const f of failures) {
-      cli.warn(
-        `pollux: below --fail-under: ${f.model ?? '(no model)'}${f.group === null ? '' : ` in "${f.group}"`} ` +
-          `scores ${f.score === null ? 'nothing (no scored judgment)' : f.score.toFixed(3)}, the bar is ${f.min}`,
-      );
-    }
-    return failures.length > 0 ? EXIT.belowThreshold : EXIT.ok;
-  } finally {
-    for (const s of stores) s.close();
+  for (const w of report.warnings) cli.warn(`pollux: warning: ${w}`);
+  const failures = checkThresholds(report, thresholds);
+  if (flags.json) cli.json({ runs: evaluation.runFiles, stages: evaluation.models, ...report, ...(thresholds.length > 0 ? { thresholds, failures } : {}) });
+  else {
+    cli.write(formatLeaderboard(report));
+    cli.line();
+    cli.line(`the whole report: pollux score ${evaluation.runFiles.join(' ')}   (also in ${evaluation.reportFile})`);
   }
+  for (const f of failures) {
+    cli.warn(
+      `pollux: below --fail-under: ${f.model ?? '(no model)'}${f.group === null ? '' : ` in "${f.group}"`} ` +
+        `scores ${f.score === null ? 'nothing (no scored judgment)' : f.score.toFixed(3)}, the bar is ${f.min}`,
+    );
+  }
+  return failures.length > 0 ? EXIT.belowThreshold : EXIT.ok;
 }
