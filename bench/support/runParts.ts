@@ -8,15 +8,7 @@
  * Prints one JSON line of figures on stdout.
  */
 import OpenAI from 'openai';
-import {
-  OpenAIChatJudge,
-  buildCatalog,
-  fileFingerprint,
-  readDataset,
-  renderPrompt,
-  runJudgments,
-  type RunManifest,
-} from '../../src/index.ts';
+import { buildCatalog, openRun, readDataset, renderPrompt } from '../../src/index.ts';
 
 /** The one model the bench server lists. */
 export const BENCH_MODEL = 'ai-forever/pollux-judge-7b';
@@ -82,37 +74,21 @@ async function bare(args: { url: string; dataset: string; concurrency: number; l
   return { requests: prompts.length, ok, failed, seconds: (performance.now() - t0) / 1000, peakMiB: peakMiB() };
 }
 
-/** runJudgments as a library user calls it: the dataset read twice, every judgment stored. */
+/** openRun as a library user calls it: the dataset read twice, every judgment stored. */
 async function library(args: { url: string; dataset: string; concurrency: number; storeFile: string }): Promise<LibraryResult> {
-  const catalog = buildCatalog();
-  const judge = await OpenAIChatJudge.create({ baseUrl: args.url, model: BENCH_MODEL });
-  const identity = judge.describe();
-  const now = new Date().toISOString();
-  const manifest: RunManifest = {
-    formatVersion: 1,
-    createdAt: now,
-    updatedAt: now,
-    toolVersion: 'bench',
-    taxonomyVersion: null,
-    dataset: { path: args.dataset, fingerprint: await fileFingerprint(args.dataset), format: 'jsonl', shape: 'generic' },
-    template: 'paper',
-    judge: { backend: identity.backend, model: identity.model, params: identity.params, endpoints: [args.url] },
-    repeat: 1,
-    options: {},
-  };
-  let judgingFrom: number | null = null;
   const t0 = performance.now();
-  const summary = await runJudgments({
-    storeFile: args.storeFile,
-    items: () => readDataset(args.dataset, { catalog }),
-    manifest,
-    backends: [judge],
-    enumerate: { template: 'paper', repeat: 1, judgeModel: identity.model, judgeParams: identity.params },
-    concurrency: args.concurrency,
-    onEvent: (e) => {
-      if (e.type === 'phase' && e.message.startsWith('judging ')) judgingFrom = performance.now();
-    },
-  });
+  const run = await openRun({ dataset: args.dataset, judge: { endpoints: args.url, settings: { model: BENCH_MODEL } }, out: args.storeFile, concurrency: args.concurrency });
+  let judgingFrom: number | null = null;
+  let summary;
+  try {
+    summary = await run.judge({
+      onEvent: (e) => {
+        if (e.type === 'phase' && e.message.startsWith('judging ')) judgingFrom = performance.now();
+      },
+    });
+  } finally {
+    await run.close();
+  }
   const t1 = performance.now();
   const from = judgingFrom as number | null;
   return {

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/pollux.js', import.meta.url));
+/** `pollux` run from the sources as a process: `spawn(process.execPath, [BIN, ...args])`. */
+export const BIN = fileURLToPath(new URL('./pollux-source.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -50,7 +51,8 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
 /** Runs `pollux ARGS…` as a real child process: for what needs one (signals, kill -9, the lock, the bin itself). */
 export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    // The bin's own V8 flag, so a spawned run behaves (and uses memory) as `pollux` does.
+    const child = spawn(process.execPath, ['--max-semi-space-size=4', BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -15,6 +15,10 @@ let moduleLoad: Promise<NodeLlamaCpp> | null = null;
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   moduleLoad ??= import('node-llama-cpp').catch((err: unknown) => {
     moduleLoad = null;
+    // An optional peer dependency: users of HTTP judges never install its ≈700 MB of binaries.
+    if ((err as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' && /node-llama-cpp/.test(errorMessage(err))) {
+      throw new JudgeError('gguf: and hf: judges run the model in process with node-llama-cpp, which is not installed; install it with: npm i node-llama-cpp@3.21.1', 'fatal', { cause: err });
+    }
     throw new JudgeError(`cannot load node-llama-cpp (needed for gguf: judges): ${errorMessage(err)}`, 'fatal', { cause: err });
   });
   return moduleLoad;
