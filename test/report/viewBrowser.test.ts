@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startView, type RunningView } from '../../src/report/view/server.ts';
 import { launchBrowser, screenshot, watch } from '../support/browser.ts';
 import { BIN } from '../support/cli.ts';
 import { HOSTILE, reportModels, writeReportRun } from '../support/reportRun.ts';
+import { formatOneRun } from '../store/helpers.ts';
 
 let browser: Browser;
 let dir: string;
@@ -162,4 +163,23 @@ test('pollux view: prints its address, warns about a non-loopback --host, stops 
   bad.stderr.setEncoding('utf8').on('data', (d: string) => (badErr += d));
   assert.equal(await new Promise((resolve) => bad.on('exit', resolve)), 2);
   assert.match(badErr, /missing\.sqlite: no such run file/);
+});
+
+test('a run file from before texts were kept is served, with its texts reported absent', async () => {
+  const old = join(dir, 'old', 'old.sqlite');
+  mkdirSync(join(dir, 'old'));
+  formatOneRun(old, 9);
+  const oldView = await startView([old], { host: '127.0.0.1', port: 0, lang: 'ru', resamples: 0 });
+  try {
+    const get = async (path: string) => (await fetch(new URL(path, oldView.url))).json() as Promise<Record<string, unknown>>;
+    const dict = await get('/api/dict');
+    assert.deepEqual((dict.runs as Array<{ requests: number; requestsWithTexts: number }>).map((r) => [r.requests, r.requestsWithTexts]), [[9, 0]]);
+    const page = (await get('/api/judgments?q=gpt')) as { rows: Array<{ id: string }> };
+    assert.ok(page.rows.length > 0);
+    const detail = await get(`/api/judgments/${page.rows[0]?.id}`);
+    assert.deepEqual([detail.texts, detail.answer], [false, null]);
+    await oldView.summary;
+  } finally {
+    await oldView.close();
+  }
 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/hash.ts';
 import type { Judgment } from '../../src/core/types.ts';
 import type { RunManifest } from '../../src/store/manifest.ts';
-import type { RequestRow } from '../../src/store/records.ts';
+import Database from 'better-sqlite3';
+import { requestParams, type RequestRow } from '../../src/store/records.ts';
+import { MIGRATIONS, RUN_FILE_APPLICATION_ID } from '../../src/store/schema.ts';
 
 export function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'pollux-store-'));
@@ -94,4 +96,26 @@ export function manifest(overrides: Partial<RunManifest> = {}): RunManifest {
 export function longJudgment(i: number): Judgment {
   const j = judgmentFor(i, 'scored');
   return { ...j, raw: `${j.raw}\n${`строка ${i} `.repeat(300)}` };
+}
+
+/** A run file of store format 1 (before texts), written with the first migration as shipped. */
+export function formatOneRun(file: string, n: number): void {
+  const db = new Database(file);
+  db.exec(MIGRATIONS[0] as string);
+  db.pragma(`application_id = ${RUN_FILE_APPLICATION_ID}`);
+  db.pragma('user_version = 1');
+  const judgment = db.prepare('INSERT INTO judgments (key, seq, prompt_hash) VALUES (@key, @seq, @prompt_hash)');
+  const request = db.prepare(`
+    INSERT INTO request_rows (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
+      task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
+      scale_kind, scale_min, scale_max, repeat, human_score, judge_model)
+    VALUES (@seq, @key, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
+      @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
+      @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model)`);
+  for (let i = 0; i < n; i++) {
+    const params = requestParams(requestRow(i));
+    judgment.run(params);
+    request.run(params);
+  }
+  db.close();
 }

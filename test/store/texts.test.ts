@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { exportRun } from '../../src/store/export.ts';
-import { requestParams } from '../../src/store/records.ts';
 import { openRunStore } from '../../src/store/runStore.ts';
-import { MIGRATIONS, RUN_FILE_APPLICATION_ID, STORE_FORMAT_VERSION } from '../../src/store/schema.ts';
+import { STORE_FORMAT_VERSION } from '../../src/store/schema.ts';
 import { runCli } from '../support/cli.ts';
-import { judgmentFor, manifest, requestRow, tempDir, textsFor } from './helpers.ts';
+import { formatOneRun, judgmentFor, manifest, requestRow, tempDir, textsFor } from './helpers.ts';
 
 const TEXT_NAMES = ['instruction', 'reference_answer', 'answer', 'criteria_name', 'rubrics'];
 
@@ -76,28 +75,6 @@ test('export writes the text columns in every format, and --no-texts leaves them
   const csv = await runCli(['export', file, '--format', 'csv']);
   assert.match(csv.stdout.split('\r\n')[0] as string, /,instruction,reference_answer,answer,criteria_name,rubrics$/);
 });
-
-/** A run file of store format 1 (before texts), written with the first migration as shipped. */
-function formatOneRun(file: string, n: number): void {
-  const db = new Database(file);
-  db.exec(MIGRATIONS[0] as string);
-  db.pragma(`application_id = ${RUN_FILE_APPLICATION_ID}`);
-  db.pragma('user_version = 1');
-  const judgment = db.prepare('INSERT INTO judgments (key, seq, prompt_hash) VALUES (@key, @seq, @prompt_hash)');
-  const request = db.prepare(`
-    INSERT INTO request_rows (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
-      task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
-      scale_kind, scale_min, scale_max, repeat, human_score, judge_model)
-    VALUES (@seq, @key, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
-      @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
-      @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model)`);
-  for (let i = 0; i < n; i++) {
-    const params = requestParams(requestRow(i));
-    judgment.run(params);
-    request.run(params);
-  }
-  db.close();
-}
 
 test('a run file from before texts opens read-only with texts absent, and a resume adds them', async (t) => {
   const dir = tempDir(t);
