@@ -85,7 +85,7 @@ test('the report opens from file:// with no request elsewhere; a disagreement op
   await page.waitForSelector('body[data-ready="judgments"]');
   assert.equal(await page.locator('#page-info').textContent(), 'Page 1 of 4 (180 rows)');
   await page.click('#next');
-  await page.waitForFunction("document.querySelector('#page-info')?.textContent === 'Page 2 of 4 (180 rows)'");
+  await page.locator('#page-info', { hasText: 'Page 2 of 4 (180 rows)' }).waitFor();
   assert.equal(await page.locator('#table-all tbody tr').count(), 50);
 
   await page.click('#tab-distributions');

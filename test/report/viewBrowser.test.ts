@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startView, type RunningView } from '../../src/report/view/server.ts';
-import { launchBrowser, screenshot, watch } from '../support/browser.ts';
+import { launchBrowser, screenshot, waitUntil, watch } from '../support/browser.ts';
 import { BIN } from '../support/cli.ts';
 import { HOSTILE, reportModels, writeReportRun } from '../support/reportRun.ts';
 import { formatOneRun } from '../store/helpers.ts';
@@ -111,15 +111,15 @@ test('in the browser: overview, a disagreement with its texts, filters, search a
   await page.waitForSelector('body[data-ready="judgments"]');
   assert.equal(await page.locator('#page-info').textContent(), 'Page 1 of 6 (270 rows)');
   await page.click('#next');
-  await page.waitForFunction("document.querySelector('#page-info')?.textContent === 'Page 2 of 6 (270 rows)'");
+  await page.locator('#page-info', { hasText: 'Page 2 of 6 (270 rows)' }).waitFor();
   await page.selectOption('#filter-status', 'unscored');
-  await page.waitForFunction("/Page 1 of \\d+ \\(\\d+ rows\\)/.test(document.querySelector('#page-info')?.textContent ?? '') && document.querySelectorAll('#table-all tbody tr').length > 0");
+  await waitUntil(async () => /^Page 1 of \d+ \(\d+ rows\)$/.test((await page.locator('#page-info').textContent()) ?? '') && (await page.locator('#table-all tbody tr').count()) > 0);
   const statuses = await page.locator('#table-all tbody tr td:nth-child(4)').allTextContents();
   assert.ok(statuses.length > 0 && statuses.every((s) => s === 'unscored'), statuses.join('|'));
   await page.selectOption('#filter-status', { label: 'all' });
   await page.fill('#search', 'ответ 12:');
   await page.press('#search', 'Enter');
-  await page.waitForFunction("document.querySelectorAll('#table-all tbody tr').length === 3");
+  await waitUntil(async () => (await page.locator('#table-all tbody tr').count()) === 3);
   await screenshot(page, 'view-search');
 
   // The policy itself: an inline script added to the page does not run, and a request to another host is blocked.

@@ -44,9 +44,12 @@ export function register(cmd: Command, cli: Cli): void {
         seed: wholeNumber('--seed', flags.seed, Number.MIN_SAFE_INTEGER),
       });
       cli.warn(`pollux: viewing ${runs.length} run file(s) at ${view.url} (read-only; Ctrl-C stops)`);
+      let stopping = false;
       view.summary.then(
         () => cli.warn('pollux: overview ready'),
-        (err: unknown) => cli.warn(`pollux: the overview could not be computed: ${err instanceof Error ? err.message : String(err)}`),
+        (err: unknown) => {
+          if (!stopping) cli.warn(`pollux: the overview could not be computed: ${err instanceof Error ? err.message : String(err)}`);
+        },
       );
       // Serve until interrupted (Ctrl-C / SIGTERM), then close the files and stop.
       await new Promise<void>((resolve) => {
@@ -56,6 +59,7 @@ export function register(cmd: Command, cli: Cli): void {
         });
         if (!off) resolve();
       });
+      stopping = true;
       await view.close();
       return EXIT.ok;
     }));

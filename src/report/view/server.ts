@@ -81,7 +81,8 @@ export function viewApp(queries: RunQueries, lang: ReportLang, summary: () => { 
 export async function startView(files: readonly string[], options: ViewOptions): Promise<RunningView> {
   const queries = new RunQueries(files, options.lang);
   const state: { ready: ReportSummary | null; error: string | null } = { ready: null, error: null };
-  const summary = summaryInWorker(files, { gate: options.gate, resamples: options.resamples, seed: options.seed, lang: options.lang });
+  const job = summaryInWorker(files, { gate: options.gate, resamples: options.resamples, seed: options.seed, lang: options.lang });
+  const summary = job.result;
   summary.then(
     (s) => (state.ready = s),
     (err: unknown) => (state.error = err instanceof Error ? err.message : String(err)),
@@ -98,13 +99,15 @@ export async function startView(files: readonly string[], options: ViewOptions):
     url: `http://${shownHost}:${port}/`,
     port,
     summary,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await job.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => {
           queries.close();
           resolve();
         });
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+    },
   };
 }
