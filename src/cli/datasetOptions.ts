@@ -4,6 +4,7 @@ import type { NamedPath } from '../core/outputPaths.ts';
 import type { CriteriaCatalog } from '../core/types.ts';
 import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
 import { parseTableFormat } from '../data/table.ts';
+import { CSV_DELIMITERS } from '../data/encoding.ts';
 import { datasetOptionsOf, inputsOf, type RunSpec } from '../run/openRun.ts';
 import { addCatalogOptions, type CatalogFlags } from './catalogOptions.ts';
 import { collect } from './collect.ts';
@@ -17,7 +18,8 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--map <ours=theirs,…>', 'column remapping, e.g. answer=response,model_id=model', collectMap)
     .option('--criterion <key>', 'criterion for rows that list none (repeatable)', collect)
     .option('--strict', 'stop with exit 2 at the first bad row, before any judging')
-    .option('--fill-rubrics', 'a criterion whose rubric cell is empty takes the catalog rubric of its name (default: the row is rejected)');
+    .option('--fill-rubrics', 'a criterion whose rubric cell is empty takes the catalog rubric of its name (default: the row is rejected)')
+    .option('--delimiter <char>', 'CSV field delimiter: "," ";" or tab (default: detected from the header row)');
   return addCatalogOptions(cmd);
 }
 
@@ -40,6 +42,7 @@ export interface DatasetFlags extends CatalogFlags {
   criterion?: string[];
   strict?: boolean;
   fillRubrics?: boolean;
+  delimiter?: string;
 }
 
 /** The dataset and criteria part of a run spec, from the flags. */
@@ -57,6 +60,11 @@ export function datasetSpecFrom(dataset: string, flags: DatasetFlags): Omit<RunS
   if (flags.criterion) spec.criteria = flags.criterion;
   if (flags.criteria) spec.criteriaFiles = flags.criteria;
   if (flags.fillRubrics) spec.fillRubrics = true;
+  if (flags.delimiter !== undefined) {
+    const d = CSV_DELIMITERS[flags.delimiter];
+    if (!d) throw new UsageError(`--delimiter: expected ",", ";" or tab, got "${flags.delimiter}"`);
+    spec.delimiter = d;
+  }
   return spec;
 }
 

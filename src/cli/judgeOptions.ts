@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import type { JudgeSettings } from '../judges/create.ts';
 import { apiKeyFromEnv } from '../judges/openaiChat.ts';
+import { MAX_TIMEOUT_MS } from '../judges/httpFetch.ts';
 import { DEFAULT_POLICY, type ExecutionPolicy } from '../engine/execute.ts';
 import { collect } from './collect.ts';
 
@@ -16,9 +17,10 @@ export function addSamplingOptions(cmd: Command, modelHelp: string): Command {
 
 /** Judge flags shared by `pollux judge` and `pollux run`. */
 export function addJudgeOptions(cmd: Command): Command {
-  cmd.option('--judge <url>', 'judge endpoint: http(s)://HOST:PORT/v1 (several, comma-separated, for replicas), or gguf:PATH / hf:URI');
+  cmd.option('--judge <url>', 'judge endpoint: http(s)://HOST:PORT/v1 (several, comma-separated, for replicas), or gguf:PATH / hf:URI; the API key comes from POLLUX_API_KEY, else OPENAI_API_KEY');
   return addSamplingOptions(cmd, 'judge model name (default: the one model the server lists at GET /v1/models)')
-    .option('--timeout <seconds>', 'per-request timeout in seconds (default 600)')
+    .option('--timeout <seconds>', 'per-request timeout in seconds, at most 86400 (default 600)')
+    .option('--max-reply-bytes <n>', 'HTTP judges: read a reply body up to n bytes; a longer one fails as reply_too_large (default 4194304)')
     .option('--constrain', 'in-process (gguf:) judges: force the [FEEDBACK] … [RESULT] <level> [END] format with a grammar')
     .option('--threads <n>', 'in-process judges: CPU threads (default: 1 for tiny models, else the math cores)')
     .option('--context-size <n>', 'in-process judges: context tokens per sequence (default: up to 8192, as memory allows)')
@@ -37,6 +39,7 @@ export interface JudgeFlagValues {
   temperature?: string;
   maxTokens?: string;
   timeout?: string;
+  maxReplyBytes?: string;
   param?: string[];
   constrain?: boolean;
   threads?: string;
@@ -83,7 +86,13 @@ export function judgeSettingsFrom(flags: JudgeFlagValues, env: Readonly<Record<s
   const maxTokens = parseNumberFlag(flags.maxTokens, '--max-tokens', { min: 1, integer: true });
   if (maxTokens !== undefined) settings.maxTokens = maxTokens;
   const timeout = parseNumberFlag(flags.timeout, '--timeout', { min: 0.001 });
-  if (timeout !== undefined) settings.timeoutMs = Math.round(timeout * 1000);
+  if (timeout !== undefined) {
+    // Past this Node's timers overflow (a huge value would fire at once); no judge call needs a day.
+    if (timeout * 1000 > MAX_TIMEOUT_MS) throw new UsageError(`--timeout: at most ${MAX_TIMEOUT_MS / 1000} seconds (a day), got "${flags.timeout}"`);
+    settings.timeoutMs = Math.round(timeout * 1000);
+  }
+  const maxReplyBytes = parseNumberFlag(flags.maxReplyBytes, '--max-reply-bytes', { min: 1024, integer: true });
+  if (maxReplyBytes !== undefined) settings.maxReplyBytes = maxReplyBytes;
   if (flags.constrain) settings.constrain = true;
   const threads = parseNumberFlag(flags.threads, '--threads', { min: 1, integer: true });
   if (threads !== undefined) settings.threads = threads;

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, PolluxError, errorMessage } from '../core/errors.ts';
+import { EXIT, PolluxError, errorMessage, fileSystemErrorMessage } from '../core/errors.ts';
 import { commands, type CommandEntry } from './commands/index.ts';
 import { Cli, processIO, type CliIO } from './io.ts';
 import { TOOL_VERSION } from '../core/version.ts';
@@ -13,7 +13,7 @@ export async function buildProgram(cli: Cli, argv: readonly string[] = []): Prom
   const program = new Command('pollux')
     .description('Judge Russian-language LLM answers the POLLUX way, and measure judges against experts.')
     .version(TOOL_VERSION)
-    .showHelpAfterError()
+    // No help after an error: a mistyped flag's "Did you mean …?" stays the last line, in sight.
     .exitOverride()
     // Set before the commands are added: subcommands copy the output settings of their parent.
     .configureOutput({
@@ -84,6 +84,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     if (err instanceof PolluxError) {
       io.stderr.write(`pollux: ${err.message}\n`);
       return err.exitCode;
+    }
+    const fileProblem = fileSystemErrorMessage(err);
+    if (fileProblem) {
+      io.stderr.write(`pollux: ${fileProblem}\n`);
+      return EXIT.usage;
     }
     io.stderr.write(`pollux: unexpected error: ${errorMessage(err)}\n`);
     if (io.env.POLLUX_DEBUG && err instanceof Error) io.stderr.write(`${err.stack}\n`);

@@ -58,6 +58,8 @@ export class ProgressReporter {
   private barShown = false;
   private last: RunProgress | null = null;
   private readonly labels: ProgressLabels;
+  private retriesSince = 0;
+  private lastRetry = '';
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
@@ -76,8 +78,10 @@ export class ProgressReporter {
         this.message(`stopping: no new requests; waiting for ${event.inFlight} in flight (Ctrl-C again aborts them; they stay pending)`);
         break;
       case 'retry':
-        // Retries are routine under load; show them only in plain logs, where they explain slowness.
-        if (!this.tty) this.message(`retry in ${(event.retry.delayMs / 1000).toFixed(1)}s (${event.retry.endpoint}): ${event.retry.error.message}`);
+        // Retries are routine under load: plain logs get one line per progress line that sums them
+        // up (how many, and the last reason), never a line per retry.
+        this.retriesSince++;
+        this.lastRetry = event.retry.error.message;
         break;
       case 'progress':
         this.last = event.progress;
@@ -87,6 +91,10 @@ export class ProgressReporter {
         } else if (event.progress.elapsedMs - this.lastPlain >= this.intervalMs) {
           this.lastPlain = event.progress.elapsedMs;
           this.stream.write(`${progressLine(event.progress, 24, this.labels)}\n`);
+          if (this.retriesSince > 0) {
+            this.stream.write(`  ${this.retriesSince} retr${this.retriesSince === 1 ? 'y' : 'ies'} since the last line (last: ${this.lastRetry})\n`);
+            this.retriesSince = 0;
+          }
         }
         break;
     }

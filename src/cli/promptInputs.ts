@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { notUtf8Message } from '../data/encoding.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, UsageError, errorMessage } from '../core/errors.ts';
@@ -34,11 +36,15 @@ export function resolveTextArg(value: string, flag: string): string {
   if (value.startsWith('@@')) return value.slice(1);
   if (!value.startsWith('@')) return value;
   const path = value.slice(1);
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     throw new InputError(`cannot read ${flag} file: ${errorMessage(err)}`, { file: path });
   }
+  // Invalid bytes would silently become U+FFFD in the prompt: the judge must see what the file says.
+  if (!isUtf8(bytes)) throw new InputError(notUtf8Message(`the ${flag} file`, bytes), { file: path });
+  return bytes.toString('utf8');
 }
 
 function readItemFile(path: string): Record<string, unknown> {
@@ -120,10 +126,11 @@ export function resolveItem(opts: ItemOptions, catalog?: () => CriteriaCatalog):
     if (!found) throw new UsageError(`--criterion: unknown criterion key "${opts.criterion}" (see \`pollux criteria --search\`)`);
     criterion = found;
   }
-  let name = opts.criterionName !== undefined ? resolveTextArg(opts.criterionName, '--criterion-name') : stringField(item, 'criteria_name', where);
+  // Flags override the file: with --criterion KEY, the file's criterion name and rubric give way.
+  let name = opts.criterionName !== undefined ? resolveTextArg(opts.criterionName, '--criterion-name') : criterion ? undefined : stringField(item, 'criteria_name', where);
   let rubric: RubricInput | undefined;
   if (opts.rubric !== undefined) rubric = rubricFromFlag(opts.rubric);
-  else if (item.rubrics !== undefined) {
+  else if (item.rubrics !== undefined && !criterion) {
     const r = item.rubrics;
     if (typeof r === 'string' || (r && typeof r === 'object' && !Array.isArray(r))) rubric = r as RubricInput;
     else throw new InputError('expected a rubric string or a score → text object', { file: where, field: 'rubrics' });

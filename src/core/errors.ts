@@ -72,10 +72,12 @@ export class JudgeError extends PolluxError {
   readonly endpoint: string | null;
   /** The request ran past its timeout: a sign of overload, like a 429. */
   readonly timeout: boolean;
+  /** No HTTP exchange happened at all (refused, reset, unknown host): the endpoint is down. */
+  readonly connection: boolean;
   constructor(
     message: string,
     kind: JudgeErrorKind,
-    details: { retryAfterMs?: number | null; status?: number | null; endpoint?: string | null; timeout?: boolean; cause?: unknown } = {},
+    details: { retryAfterMs?: number | null; status?: number | null; endpoint?: string | null; timeout?: boolean; connection?: boolean; cause?: unknown } = {},
   ) {
     super(message, EXIT.judgeFailed, { cause: details.cause });
     this.kind = kind;
@@ -83,6 +85,15 @@ export class JudgeError extends PolluxError {
     this.status = details.status ?? null;
     this.endpoint = details.endpoint ?? null;
     this.timeout = details.timeout ?? false;
+    this.connection = details.connection ?? false;
+  }
+
+  /**
+   * The endpoint cannot serve anyone (down, wrong key, no such route or model): every request
+   * would fail there the same way. Such errors are retried by the next run without being asked.
+   */
+  get endpointDown(): boolean {
+    return this.connection || this.status === 401 || this.status === 403 || this.status === 404;
   }
 
   /** Overload: slow down (429, 503, timeouts). */
@@ -101,4 +112,29 @@ export class JudgeError extends PolluxError {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+const FILE_SYSTEM_CODES: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'already exists',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/**
+ * A file system error (a missing or unwritable output folder, …) as a message naming the file, or
+ * null for anything else. Temporary names (written before the rename into place) are shown as the
+ * file they stand for.
+ */
+export function fileSystemErrorMessage(err: unknown): string | null {
+  const e = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof e?.code !== 'string' || typeof e.path !== 'string' || !FILE_SYSTEM_CODES[e.code]) return null;
+  const path = e.path.replace(/([\\/])\.([^\\/]+)\.\d+\.tmp$/, '$1$2').replace(/\.partial-\d+$/, '');
+  const action = typeof e.syscall === 'string' && /open|write|mkdir|rename|unlink/.test(e.syscall) ? `cannot ${e.syscall === 'mkdir' ? 'create' : 'write'} ` : '';
+  return `${action}${path}: ${FILE_SYSTEM_CODES[e.code]} (${e.code})`;
 }

@@ -48,6 +48,9 @@ function isSqliteFile(path: string): boolean {
   try {
     const head = Buffer.alloc(SQLITE_MAGIC.length);
     return readSync(fd, head, 0, head.length, 0) === head.length && head.toString('latin1') === SQLITE_MAGIC;
+  } catch {
+    // a folder, or unreadable: not a run file this could replace
+    return false;
   } finally {
     closeSync(fd);
   }

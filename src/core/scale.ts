@@ -103,6 +103,9 @@ export function scaleFromMapping(mapping: Record<string, string>, where: { field
 export function scaleFromRubricText(text: string, where: { field?: string; file?: string; line?: number } = {}): Scale {
   if (!text.trim()) throw new InputError('the rubric is empty', where);
   const levels = levelsFromRubricText(text);
+  // A level written with hundreds of digits reads as Infinity: it would be judged, then break every score.
+  const huge = levels?.find((l) => !Number.isFinite(l.value));
+  if (huge) throw new InputError(`a rubric level is a number too large to use (${huge.value}): levels must be ordinary numbers such as 0, 1, 2`, where);
   if (levels) return makeScale(levels, 'rubric');
   const range = scaleFromRangePhrase(text);
   if (range) return range;

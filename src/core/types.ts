@@ -130,6 +130,8 @@ export interface CriteriaCatalog {
    * taxonomy does not, so a row is placed as deep as its path is known instead of not at all.
    */
   matchTaskPath?(path: readonly (string | null | undefined)[]): TaskPathMatch;
+  /** Keys close to a mistyped key (or to a name typed where a key was expected). */
+  suggestKeys?(text: string, limit?: number): string[];
 }
 
 export interface TaskPathMatch {

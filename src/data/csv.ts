@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { InputError } from '../core/errors.ts';
+import { detectCsvDelimiter, notUtf8Message } from './encoding.ts';
 import { rowProblem, type RowLocation } from './problems.ts';
 import type { ReadTableOptions, TableItem } from './tableTypes.ts';
 
@@ -32,9 +33,10 @@ function countNewlines(fields: readonly Buffer[]): number {
  * blank lines skipped. Every cell is text; cells that hold JSON are parsed by the dataset layer.
  * A quoting error is fatal: after it the row boundaries of the rest of the file are unknowable.
  */
-export async function* readCsv(file: string, _options: ReadTableOptions = {}): AsyncGenerator<TableItem> {
+export async function* readCsv(file: string, options: ReadTableOptions = {}): AsyncGenerator<TableItem> {
+  const delimiter = options.delimiter ?? detectCsvDelimiter(file);
   const parser = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(
-    parse({ bom: true, encoding: null, info: true, skip_empty_lines: true, relax_column_count: true }),
+    parse({ bom: true, encoding: null, info: true, skip_empty_lines: true, relax_column_count: true, delimiter }),
   );
   let header: string[] | null = null;
   let nextLine = 1;
@@ -60,17 +62,19 @@ export async function* readCsv(file: string, _options: ReadTableOptions = {}): A
       }
       const record: Record<string, unknown> = {};
       let badColumn: string | null = null;
+      let badBytes: Buffer | null = null;
       for (let c = 0; c < header.length; c++) {
         const bytes = fields[c] as Buffer;
         const name = header[c] as string;
         if (!isUtf8(bytes)) {
           badColumn = name;
+          badBytes = bytes;
           break;
         }
         record[name] = bytes.toString('utf8');
       }
       if (badColumn !== null) {
-        yield { problem: rowProblem(location, 'the cell is not valid UTF-8 text', badColumn), location };
+        yield { problem: rowProblem(location, notUtf8Message('the cell', badBytes ?? Buffer.alloc(0)), badColumn), location };
         continue;
       }
       yield { record, location };
@@ -89,7 +93,7 @@ function readHeader(fields: Buffer[], file: string, line: number): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
   for (const f of fields) {
-    if (!isUtf8(f)) throw new InputError('the header row is not valid UTF-8 text', { file, line });
+    if (!isUtf8(f)) throw new InputError(notUtf8Message('the header row', f), { file, line });
     const name = f.toString('utf8').trim();
     if (name !== '' && seen.has(name)) throw new InputError(`the header names column "${name}" twice`, { file, line });
     seen.add(name);

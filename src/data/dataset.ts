@@ -57,7 +57,10 @@ function resolveFlagCriteria(options: DatasetOptions): Criterion[] | null {
   const out: Criterion[] = [];
   for (const key of options.criteria) {
     const found = options.catalog.byKey(key);
-    if (!found) throw new UsageError(`--criterion: unknown criterion key "${key}"`);
+    if (!found) {
+      const close = options.catalog.suggestKeys?.(key) ?? [];
+      throw new UsageError(`--criterion: unknown criterion key "${key}"${close.length ? `; did you mean ${close.join(', ')}?` : ' (pollux criteria --search TEXT finds keys)'}`);
+    }
     if (!out.includes(found)) out.push(found);
   }
   return out;
@@ -87,11 +90,12 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
     const { options, file } = this;
     const ctx = new ReadContext(options, this.stats, resolveFlagCriteria(options));
     const format = tableFormatOf(file, options.format);
-    const tableOptions = { format, maxRecordBytes: options.maxRecordBytes };
+    const tableOptions = { format, maxRecordBytes: options.maxRecordBytes, ...(options.delimiter ? { delimiter: options.delimiter } : {}) };
     const { first, all } = await peekFirstRecord(readTable(file, tableOptions));
     const withAnswers = options.answers !== undefined;
     const shape: DatasetShape = options.shape ?? (first ? detectShape(first.record, ctx.map, withAnswers) : withAnswers ? 'instructions' : 'generic');
     this.stats.shape = shape;
+    this.stats.columns = first ? Object.keys(first.record) : null;
 
     if (shape === 'instructions') {
       if (!options.answers) {

@@ -45,6 +45,8 @@ export interface DatasetOptions {
   checkDuplicates?: boolean;
   /** Longest record accepted, in bytes (see ReadTableOptions). */
   maxRecordBytes?: number;
+  /** CSV: the dataset's field delimiter (`--delimiter`); detected from the header row when absent. */
+  delimiter?: string;
 }
 
 export interface ItemCriterion {
@@ -84,6 +86,8 @@ export interface DatasetStats {
   /** Shape `instructions`: instructions no answer referred to (count, and the first prompt ids). */
   instructionsWithoutAnswers: number;
   instructionsWithoutAnswersFirst: string[];
+  /** The columns of the first readable row, as the file names them (null when no row could be read). */
+  columns: string[] | null;
   /** Rows whose task path the catalog knows only in part: a prefix of it, or not even the task type. */
   taskPathsPartial: number;
   /** Distinct such paths, and the first of them (in file order) with their depth matched and rows. */
@@ -111,6 +115,7 @@ export function emptyStats(): DatasetStats {
     regroupedSamples: 0,
     instructionsWithoutAnswers: 0,
     instructionsWithoutAnswersFirst: [],
+    columns: null,
     taskPathsPartial: 0,
     taskPathsUnmatched: 0,
     taskPathsUnmatchedFirst: [],

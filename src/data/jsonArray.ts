@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../core/errors.ts';
+import { notUtf8Message } from './encoding.ts';
 import { rowProblem, type RowLocation } from './problems.ts';
 import { DEFAULT_MAX_RECORD_BYTES, describeJsonValue, type ReadTableOptions, type TableItem } from './tableTypes.ts';
 
@@ -50,7 +51,7 @@ export async function* readJsonArray(file: string, options: ReadTableOptions = {
     partBytes = 0;
     oversized = false;
     if (wasOversized) return { problem: rowProblem(location, `the element is longer than ${maxBytes} bytes; skipped`), location };
-    if (!isUtf8(bytes)) return { problem: rowProblem(location, 'the element is not valid UTF-8 text'), location };
+    if (!isUtf8(bytes)) return { problem: rowProblem(location, notUtf8Message('the element', bytes)), location };
     let value: unknown;
     try {
       value = JSON.parse(bytes.toString('utf8'));

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { notUtf8Message } from './encoding.ts';
 import { rowProblem, type RowLocation } from './problems.ts';
 import { DEFAULT_MAX_RECORD_BYTES, describeJsonValue, type ReadTableOptions, type TableItem } from './tableTypes.ts';
 
@@ -44,7 +45,7 @@ export async function* readJsonl(file: string, options: ReadTableOptions = {}): 
     const location: RowLocation = { file, line: lineNo, row: rowNo };
     if (!isUtf8(bytes)) {
       // A blank-looking line of invalid bytes is still a row the user meant to write.
-      return { problem: rowProblem(location, 'the line is not valid UTF-8 text'), location };
+      return { problem: rowProblem(location, notUtf8Message('the line', bytes)), location };
     }
     const text = bytes.toString('utf8');
     if (!NON_SPACE.test(text)) return null;

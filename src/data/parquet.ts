@@ -60,7 +60,17 @@ export async function* readParquet(file: string, _options: ReadTableOptions = {}
     let rowStart = 0;
     for (const group of metadata.row_groups) {
       const rowEnd = rowStart + Number(group.num_rows);
-      const rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd });
+      let rows;
+      try {
+        rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd });
+      } catch (err) {
+        // A damaged page ("premature end of input"): the rows after it cannot be told apart.
+        throw new InputError(
+          `damaged Parquet data in rows ${rowStart + 1}–${rowEnd}: ${err instanceof Error ? err.message : String(err)}`,
+          { file, row: rowStart + 1 },
+          { cause: err },
+        );
+      }
       for (let i = 0; i < rows.length; i++) {
         const location: RowLocation = { file, row: rowStart + i + 1 };
         yield { record: plainValue(rows[i]) as Record<string, unknown>, location };

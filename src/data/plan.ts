@@ -32,7 +32,7 @@ export interface OverLimitRequest {
 }
 
 /** The counts every full read of a dataset gives: shared by validation and plans. */
-export interface DatasetCounts extends Pick<DatasetStats, 'shape' | 'files' | 'rows' | 'rejected' | 'problemCount' | 'firstProblems' | 'requests'> {
+export interface DatasetCounts extends Pick<DatasetStats, 'shape' | 'files' | 'rows' | 'rejected' | 'problemCount' | 'firstProblems' | 'requests' | 'columns'> {
   samples: number;
 }
 
@@ -46,6 +46,7 @@ function countsOf(s: DatasetStats): DatasetCounts {
     firstProblems: s.firstProblems,
     samples: s.items - s.regroupedSamples,
     requests: s.requests,
+    columns: s.columns,
   };
 }
 

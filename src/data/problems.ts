@@ -99,3 +99,17 @@ export function summarizeProblems(s: ProblemSummaryInput): string[] {
   if (s.rejectsFile) lines.push(`all problems: ${s.rejectsFile}`);
   return lines;
 }
+
+/**
+ * Every row rejected: most often the columns have other names than ours. The error names the
+ * columns the file does have and how to map them, instead of a run or plan over nothing.
+ */
+export function allRowsRejectedError(file: string, s: { rows: number; rejected: number; columns: string[] | null }): InputError | null {
+  if (s.rows === 0 || s.rejected < s.rows) return null;
+  const found = s.columns && s.columns.length > 0 ? `the columns found: ${s.columns.join(', ')}` : 'no row could be read as a record';
+  return new InputError(
+    `all ${s.rows} rows were rejected (see the problems above); ${found}. ` +
+      'If the data is there under other names, map them with --map ours=theirs (e.g. --map instruction=prompt,answer=response)',
+    { file },
+  );
+}

@@ -85,7 +85,8 @@ export class RowView {
       const n = parseNumber(value.trim());
       if (value.trim() !== '' && Number.isFinite(n)) return n;
     }
-    this.problem(`expected a number, got ${preview(value)}`, name);
+    const huge = typeof value === 'number' || (typeof value === 'string' && /^[-+−]?(?:Infinity|\d)/.test(value.trim()));
+    this.problem(huge ? `expected a finite number, got ${preview(value)}, which is too large to use (it reads as ±Infinity)` : `expected a number, got ${preview(value)}`, name);
     return null;
   }
 

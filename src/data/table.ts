@@ -15,9 +15,9 @@ const EXTENSIONS: ReadonlyArray<[string, TableFormat]> = [
   ['.pq', 'parquet'],
 ];
 
-export function parseTableFormat(value: string): TableFormat {
+export function parseTableFormat(value: string, flag = '--format'): TableFormat {
   if ((TABLE_FORMATS as readonly string[]).includes(value)) return value as TableFormat;
-  throw new UsageError(`--format: unknown format "${value}": expected one of ${TABLE_FORMATS.join(', ')}`);
+  throw new UsageError(`${flag}: unknown format "${value}": expected one of ${TABLE_FORMATS.join(', ')}`);
 }
 
 /** The format named by `--format`, else the one the file's extension says. */

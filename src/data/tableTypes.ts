@@ -25,6 +25,8 @@ export interface ReadTableOptions {
    * problem and skipped without being held in memory. Default 128 MiB.
    */
   maxRecordBytes?: number;
+  /** CSV: the field delimiter; detected from the header row when absent. */
+  delimiter?: string;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 128 * 1024 * 1024;

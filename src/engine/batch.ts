@@ -8,7 +8,7 @@ import { chatRequestBody, replyFromCompletion, type ChatCompletionBody } from '.
 import { openRunStore, type RunStore } from '../store/index.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions } from './enumerate.ts';
 import { judgmentFromError, judgmentFromReply } from './judgment.ts';
-import { openForRun } from './run.ts';
+import { discardIfEmpty, openForRun } from './run.ts';
 import { acquireRunLock } from './runLock.ts';
 import type { RunManifest } from '../store/index.ts';
 import { JudgeError } from '../core/errors.ts';
@@ -80,9 +80,9 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
     discardBatchOutput(output);
     throw err;
   }
-  const { store, lock } = opened;
+  const { store, lock, created } = opened;
   try {
-    return await writeBatchRequests(store, config, output);
+    return await writeBatchRequests(store, config, output, created);
   } finally {
     store.close();
     lock.release();
@@ -91,9 +91,15 @@ export async function exportBatch(config: BatchExportConfig): Promise<BatchExpor
 
 /**
  * Writes the Batch API request lines of a run file already opened (and locked) by openForRun, into
- * `output` (opened here when not given).
+ * `output` (opened here when not given). `created`: the run file is new, so a dataset that gives no
+ * request removes it again.
  */
-export async function writeBatchRequests(store: RunStore, config: BatchWriteConfig, output: BatchOutput = openBatchOutput(config.out)): Promise<BatchExportSummary> {
+export async function writeBatchRequests(
+  store: RunStore,
+  config: BatchWriteConfig,
+  output: BatchOutput = openBatchOutput(config.out),
+  created = false,
+): Promise<BatchExportSummary> {
   const { tmp, fd } = output;
   const stream = createWriteStream(tmp, { fd, encoding: 'utf8' });
   let requests = 0;
@@ -128,6 +134,7 @@ export async function writeBatchRequests(store: RunStore, config: BatchWriteConf
       written++;
     }
     if (batch.length) store.addRequests(batch);
+    discardIfEmpty(store, created);
     stream.end();
     await once(stream, 'finish');
     renameSync(tmp, config.out);

@@ -25,6 +25,8 @@ export interface EndpointState {
 
 export interface EndpointPoolOptions {
   benchAfter?: number;
+  /** Endpoint-down failures in a row, on every endpoint, with no success between: the run stops. */
+  outageAfter?: number;
   benchBaseMs?: number;
   benchCapMs?: number;
   now?: () => number;
@@ -36,6 +38,14 @@ export class EndpointPool {
   private readonly benchBaseMs: number;
   private readonly benchCapMs: number;
   private readonly now: () => number;
+  private readonly outageAfter: number;
+  private downStreak = 0;
+  /**
+   * Set once every endpoint has failed `outageAfter` times in a row with the endpoint's own kind of
+   * failure (nothing listens, the key or route is refused): judging on would only turn every
+   * pending request into an error, so the run stops and leaves them pending.
+   */
+  outage: JudgeError | null = null;
 
   constructor(backends: JudgeBackend[], options: EndpointPoolOptions = {}) {
     if (backends.length === 0) throw new Error('an endpoint pool needs at least one backend');
@@ -57,6 +67,7 @@ export class EndpointPool {
     this.benchBaseMs = options.benchBaseMs ?? 5_000;
     this.benchCapMs = options.benchCapMs ?? 120_000;
     this.now = options.now ?? Date.now;
+    this.outageAfter = options.outageAfter ?? 10 * backends.length;
   }
 
   /**
@@ -91,6 +102,7 @@ export class EndpointPool {
     e.outstanding--;
     e.consecutiveFailures = 0;
     e.benchCount = 0;
+    this.downStreak = 0;
   }
 
   /**
@@ -101,6 +113,7 @@ export class EndpointPool {
   fail(e: EndpointState, err: unknown, startedAt: number): void {
     e.outstanding--;
     e.failed++;
+    if (err instanceof JudgeError && err.endpointDown && ++this.downStreak >= this.outageAfter) this.outage ??= err;
     if (err instanceof JudgeError && err.requestFault) return;
     if (startedAt <= e.benchedAt) return;
     e.consecutiveFailures++;

@@ -38,6 +38,9 @@ export class AbortedError extends Error {
   }
 }
 
+/** Every endpoint is down (EndpointPool.outage): the request stays pending for a later run. */
+export class OutageError extends AbortedError {}
+
 function asJudgeError(err: unknown): JudgeError {
   return err instanceof JudgeError ? err : new JudgeError(String(err), 'transient', { cause: err });
 }
@@ -56,6 +59,7 @@ export async function executeRequest(prompt: string, scale: Scale, promptHash: s
   let failedOn: EndpointState | undefined;
   for (;;) {
     if (ctx.signal?.aborted) throw new AbortedError();
+    if (ctx.pool.outage) throw new OutageError();
     const picked = ctx.pool.pick(failedOn);
     if (typeof picked === 'number') {
       await sleep(Math.min(picked, 60_000), ctx.signal).catch(() => undefined);
@@ -79,6 +83,7 @@ export async function executeRequest(prompt: string, scale: Scale, promptHash: s
       ctx.pool.fail(endpoint, err, startedAt);
       failedOn = endpoint;
       if (ctx.signal?.aborted) throw new AbortedError();
+      if (ctx.pool.outage) throw new OutageError();
       const error = asJudgeError(err);
       if (error.overload) ctx.limit?.onOverload();
       failures++;

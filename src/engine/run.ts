@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { renameSync, existsSync } from 'node:fs';
-import { UsageError } from '../core/errors.ts';
+import { renameSync, existsSync, rmSync } from 'node:fs';
+import { InputError, UsageError } from '../core/errors.ts';
 import type { JudgeBackend, Judgment } from '../core/types.ts';
 import { compareManifests, openRunStore, type JudgmentToSave, type RunCounts, type RunManifest, type RunStats, type RunStore } from '../store/index.ts';
 import { AdaptiveLimit, FixedLimit, type ConcurrencyLimit } from './adaptiveConcurrency.ts';
@@ -45,6 +45,11 @@ export interface JudgeRunConfig {
   stop?: AbortSignal;
   /** Abort the requests in flight too; they stay pending in the store. */
   abort?: AbortSignal;
+  /**
+   * Replies after which, when none of them (and nothing judged before) was scored, judging stops:
+   * the judge does not speak the POLLUX format (default 20; 0 turns the check off).
+   */
+  formatCheckAfter?: number;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -59,6 +64,10 @@ export interface OpenRunFile {
   store: RunStore;
   movedAside: string | null;
   lock: RunLock;
+  /** The file did not exist before: an empty run removes it (discardIfEmpty). */
+  created: boolean;
+  /** Only the dataset's fingerprint changed: the previous run was moved aside, its judgments carried over. */
+  datasetChanged: boolean;
 }
 
 export interface RunSummary {
@@ -74,6 +83,20 @@ export interface RunSummary {
   stopped: boolean;
   endpoints: Array<{ name: string; sent: number; failed: number; benched: boolean }>;
   movedAside: string | null;
+  /** Judgments taken from the run moved aside: requests whose key (prompt, judge, parameters) is unchanged. */
+  carriedOver: number;
+  /**
+   * Why judging stopped early because every endpoint was down (the last such error), or null. The
+   * requests not judged stay pending; the same command continues once the endpoint is fixed.
+   */
+  outage: string | null;
+  /** Calls made again after a failure (backoff retries) during this invocation. */
+  retries: number;
+  /**
+   * Judging stopped because the first replies held no POLLUX verdict at all: how many replies, and
+   * one of them as received. Null when the check passed or did not apply.
+   */
+  notPollux: { replies: number; reason: string | null; raw: string } | null;
 }
 
 const INSERT_BATCH = 500;
@@ -89,15 +112,20 @@ export function openForRun(file: string, manifest: RunManifest, forceNew: boolea
   }
 }
 
-function openLocked(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null } {
+function openLocked(file: string, manifest: RunManifest, forceNew: boolean): { store: RunStore; movedAside: string | null; created: boolean; datasetChanged: boolean } {
   let movedAside: string | null = null;
+  let datasetChanged = false;
   if (existsSync(file)) {
     const existing = openRunStore(file);
     const stored = existing.getManifest();
     const changes = stored ? compareManifests(stored, manifest) : [];
     existing.close();
+    // Only the data changed (a row added or edited): a new run file over the same settings, carrying
+    // over every judgment whose key (prompt, judge, parameters, repeat) is still asked.
+    const dataOnly = changes.every((l) => l.startsWith('dataset fingerprint') || l.startsWith('answers file fingerprint'));
+    datasetChanged = changes.length > 0 && dataOnly;
     if (changes.length > 0) {
-      if (!forceNew) {
+      if (!forceNew && !dataOnly) {
         throw new UsageError(
           `${file} holds a run made with different settings:\n  ${changes.join('\n  ')}\n` +
             'Use another --out, or --force-new to move that run aside and start a new one.',
@@ -107,10 +135,53 @@ function openLocked(file: string, manifest: RunManifest, forceNew: boolean): { s
       for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, movedAside + suffix);
     }
   }
+  const created = !existsSync(file);
   const store = openRunStore(file);
   const stored = store.getManifest();
   store.setManifest(stored ? { ...manifest, createdAt: stored.createdAt } : manifest);
-  return { store, movedAside };
+  return { store, movedAside, created, datasetChanged };
+}
+
+export const FORMAT_CHECK_AFTER = 20;
+
+/**
+ * A plain chat model pointed at as a judge answers every request, but never with a POLLUX verdict:
+ * without this check a run would fill its file with `no_result_block` and report success.
+ */
+class FormatCheck {
+  private replies = 0;
+  private sample: Judgment | null = null;
+  failed: RunSummary['notPollux'] = null;
+
+  constructor(
+    private readonly after: number,
+    private passed: boolean,
+  ) {
+    if (after <= 0) this.passed = true;
+  }
+
+  see(j: Judgment): void {
+    if (this.passed || this.failed || j.status === 'error') return;
+    if (j.status === 'scored') {
+      this.passed = true;
+      return;
+    }
+    this.replies++;
+    // Prefer a reply that is not merely cut short: it shows what the model writes instead.
+    if (!this.sample || (this.sample.reason === 'truncated' && j.reason !== 'truncated')) this.sample = j;
+    if (this.replies >= this.after) this.failed = { replies: this.replies, reason: this.sample.reason, raw: this.sample.raw ?? '' };
+  }
+}
+
+/** No request to judge (every row rejected): an error, and a run file this call created is removed. */
+export class NothingToJudgeError extends InputError {}
+
+export function discardIfEmpty(store: RunStore, created: boolean): void {
+  if (store.counts().requests > 0) return;
+  const file = store.file;
+  store.close();
+  if (created) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  throw new NothingToJudgeError('the dataset gives no request to judge', { file });
 }
 
 /**
@@ -130,8 +201,13 @@ export async function runJudgments(config: RunConfig): Promise<RunSummary> {
 
 /** Judges the pending requests of a run file already opened (and locked) by openForRun; leaves it open. */
 export async function judgeOpenRun(opened: OpenRunFile, config: JudgeRunConfig, started = Date.now()): Promise<RunSummary> {
-  const { store, movedAside } = opened;
-  const emit = config.onEvent ?? (() => {});
+  const { store, movedAside, created, datasetChanged } = opened;
+  let retries = 0;
+  const onEvent = config.onEvent;
+  const emit = (event: RunEvent) => {
+    if (event.type === 'retry') retries++;
+    onEvent?.(event);
+  };
   emit({ type: 'phase', message: 'reading the dataset and listing requests' });
   let batch = [];
   let listedAll = true;
@@ -148,10 +224,21 @@ export async function judgeOpenRun(opened: OpenRunFile, config: JudgeRunConfig, 
     }
   }
   if (batch.length) store.addRequests(batch);
-  const reset = store.resetForRetry({ unscored: config.retryUnscored ?? false, errors: config.retryErrors ?? false });
+  if (listedAll) discardIfEmpty(store, created);
+  const carriedOver = movedAside ? store.carryOver(movedAside) : 0;
+  if (movedAside) {
+    emit({
+      type: 'phase',
+      message: `${datasetChanged ? 'the dataset changed: ' : ''}the previous run was moved aside to ${movedAside}; ${carriedOver} judgment(s) of unchanged requests carried over`,
+    });
+  }
+  // Errors that were the endpoint's fault (down, overloaded, a refused key) say nothing about the
+  // request: they are asked again. Only the request's own (400, 413, 422) wait for --retry-errors.
+  const reset = store.resetForRetry({ unscored: config.retryUnscored ?? false, errors: config.retryErrors ?? false, endpointErrors: true });
   if (reset > 0) emit({ type: 'phase', message: `${reset} earlier judgment(s) sent back to be asked again` });
   const before = store.counts();
   const pool = new EndpointPool(config.backends);
+  const formatCheck = new FormatCheck(config.formatCheckAfter ?? FORMAT_CHECK_AFTER, before.scored > 0);
   const limit: ConcurrencyLimit =
     config.concurrency === 'auto'
       ? new AdaptiveLimit({ initial: 8, max: config.maxConcurrency ?? 512 })
@@ -171,7 +258,7 @@ export async function judgeOpenRun(opened: OpenRunFile, config: JudgeRunConfig, 
   let stopped = Boolean(config.stop?.aborted || config.abort?.aborted);
   if (before.pending > 0 && !stopped) {
     emit({ type: 'phase', message: `judging ${before.pending} request(s) (${progress.done} of ${before.total} already done)` });
-    stopped = await judgePending(config, store, pool, limit, progress, emit, before.pending);
+    stopped = await judgePending(config, store, pool, limit, progress, emit, before.pending, formatCheck);
   }
   const counts = store.counts();
   const wallMs = Date.now() - started;
@@ -189,6 +276,10 @@ export async function judgeOpenRun(opened: OpenRunFile, config: JudgeRunConfig, 
     stopped: stopped && (counts.pending > 0 || !listedAll),
     endpoints: pool.endpoints.map((e) => ({ name: e.name, sent: e.sent, failed: e.failed, benched: e.benchedUntil > Date.now() })),
     movedAside,
+    carriedOver,
+    outage: pool.outage?.message ?? null,
+    notPollux: formatCheck.failed,
+    retries,
   };
 }
 
@@ -200,6 +291,7 @@ async function judgePending(
   progress: RunProgress,
   emit: (e: RunEvent) => void,
   pending: number,
+  formatCheck: FormatCheck,
 ): Promise<boolean> {
   const started = Date.now();
   const inFlight = new Set<string>();
@@ -211,7 +303,7 @@ async function judgePending(
   };
   let firstFailure: unknown = null;
   let stopAnnounced = false;
-  const stopRequested = () => config.stop?.aborted || config.abort?.aborted;
+  const stopRequested = () => config.stop?.aborted || config.abort?.aborted || pool.outage !== null || formatCheck.failed !== null;
   // Every in-flight request listens to the abort signal: one run-local signal, linked once to the
   // caller's, with no listener limit (hundreds in flight are normal, not a leak).
   const aborter = new AbortController();
@@ -255,6 +347,7 @@ async function judgePending(
       flushScheduled = true;
       setImmediate(flush);
     }
+    formatCheck.see(judgment);
     progress.done++;
     progress.doneNow++;
     progress[judgment.status]++;
@@ -283,11 +376,12 @@ async function judgePending(
   };
 
   try {
-    // The store knows what is pending (the listing pass applied --limit and rejected bad rows), so
-    // this pass reads without a limit and stops once every pending request is on its way.
+    // The store knows what is pending (the listing pass rejected bad rows), so this pass stops once
+    // every pending request is on its way. With --limit it reads only the first N requests: a file
+    // listed in full by an earlier run holds pending requests beyond them, which must wait.
     let dispatched = 0;
     const { limit: _limit, ...unlimited } = config.enumerate;
-    for await (const planned of enumerateRequests(config.items(), unlimited)) {
+    for await (const planned of enumerateRequests(config.items(), config.enumerate.limit !== undefined ? config.enumerate : unlimited)) {
       if (dispatched >= pending) break;
       while (inFlight.size >= limit.limit && !stopRequested()) {
         await new Promise<void>((resolve) => (wake = resolve));
@@ -312,5 +406,5 @@ async function judgePending(
     emit({ type: 'progress', progress: { ...progress } });
   }
   if (firstFailure) throw firstFailure;
-  return Boolean(stopRequested());
+  return Boolean(config.stop?.aborted || config.abort?.aborted);
 }

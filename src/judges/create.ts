@@ -14,6 +14,8 @@ export interface JudgeSettings {
   temperature?: number;
   maxTokens?: number;
   timeoutMs?: number;
+  /** HTTP judges: reply bodies are read up to this many bytes. */
+  maxReplyBytes?: number;
   extraBody?: Record<string, unknown>;
   /** In-process judges: parallel sequences; HTTP judges ignore it (the engine bounds in-flight requests). */
   concurrency?: number;
@@ -58,6 +60,7 @@ export async function createJudge(spec: string, settings: JudgeSettings): Promis
     if (settings.temperature !== undefined) options.temperature = settings.temperature;
     if (settings.maxTokens !== undefined) options.maxTokens = settings.maxTokens;
     if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs;
+    if (settings.maxReplyBytes !== undefined) options.maxReplyBytes = settings.maxReplyBytes;
     const extra = { ...(settings.extraBody ?? {}) };
     if (settings.seed !== undefined && extra.seed === undefined) extra.seed = settings.seed;
     options.extraBody = extra;

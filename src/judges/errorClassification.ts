@@ -1,5 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { JudgeError, errorMessage } from '../core/errors.ts';
+import { keyHint, v1Hint } from './endpointCheck.ts';
+import { ReplyTooLargeError } from './httpFetch.ts';
+import { redactSecrets } from './redact.ts';
 
 /**
  * Retry-After is seconds or an HTTP date (RFC 9110); vLLM and OpenAI also send `retry-after-ms`.
@@ -17,9 +20,21 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-/** The one place where an HTTP judge failure is classified; the engine decides what to do with it. */
-export function classifyHttpError(err: unknown, endpoint: string, timeoutMs: number): JudgeError {
+/**
+ * The one place where an HTTP judge failure is classified; the engine decides what to do with it.
+ * Its message never holds the API key, whatever the server echoed back.
+ */
+export function classifyHttpError(err: unknown, endpoint: string, timeoutMs: number, apiKey?: string): JudgeError {
   if (err instanceof JudgeError) return err;
+  const e = classify(err, endpoint, timeoutMs, apiKey);
+  const message = redactSecrets(e.message, apiKey);
+  if (message === e.message) return e;
+  return new JudgeError(message, e.kind, { endpoint: e.endpoint, status: e.status, retryAfterMs: e.retryAfterMs, timeout: e.timeout, connection: e.connection, cause: e.cause });
+}
+
+function classify(err: unknown, endpoint: string, timeoutMs: number, apiKey: string | undefined): JudgeError {
+  const tooLarge = err instanceof ReplyTooLargeError ? err : err instanceof Error && err.cause instanceof ReplyTooLargeError ? err.cause : null;
+  if (tooLarge) return new JudgeError(`${endpoint}: ${tooLarge.message}`, 'transient', { endpoint, cause: err });
   if (err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) {
     return new JudgeError(`${endpoint}: request aborted`, 'transient', { endpoint, cause: err });
   }
@@ -28,12 +43,13 @@ export function classifyHttpError(err: unknown, endpoint: string, timeoutMs: num
   }
   if (err instanceof APIConnectionError) {
     const cause = err.cause ? `: ${errorMessage(err.cause)}` : '';
-    return new JudgeError(`${endpoint}: connection failed${cause}`, 'transient', { endpoint, cause: err });
+    return new JudgeError(`${endpoint}: connection failed${cause}`, 'transient', { endpoint, connection: true, cause: err });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     const status = err.status;
     const retryAfterMs = parseRetryAfter(err.headers);
-    const detail = `${endpoint}: HTTP ${status}: ${err.message}`;
+    const hint = status === 401 || status === 403 ? ` (${keyHint(apiKey)})` : status === 404 ? v1Hint(endpoint).replace(/^; /, ' (') + (v1Hint(endpoint) ? ')' : '') : '';
+    const detail = `${endpoint}: HTTP ${status}: ${err.message}${hint}`;
     if (status === 429 || (status === 503 && retryAfterMs !== null)) {
       return new JudgeError(detail, 'rate_limited', { endpoint, status, retryAfterMs, cause: err });
     }

@@ -4,6 +4,8 @@ import type { JudgeBackend, JudgeCallOptions, JudgeProvenance, JudgeReply } from
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { classifyHttpError } from './errorClassification.ts';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, chatParams, chatRequestBody, replyFromCompletion, type ChatCompletionBody } from './openaiWire.ts';
+import { checkEndpoint } from './endpointCheck.ts';
+import { DEFAULT_MAX_REPLY_BYTES, MAX_TIMEOUT_MS, judgeFetch } from './httpFetch.ts';
 
 export interface OpenAIChatJudgeOptions {
   /** e.g. `http://localhost:8000/v1`, what `vllm serve` gives. */
@@ -14,8 +16,10 @@ export interface OpenAIChatJudgeOptions {
   apiKey?: string;
   temperature?: number;
   maxTokens?: number;
-  /** Per request, covering the whole exchange (headers and body). */
+  /** Per request, covering the whole exchange (headers and body); at most MAX_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** Reply bodies are read up to this many bytes; a longer one fails the call (transient, reply_too_large). */
+  maxReplyBytes?: number;
   /** Extra body fields passed through as given (vLLM: seed, top_k, …). */
   extraBody?: Record<string, unknown>;
   /**
@@ -58,8 +62,10 @@ export class OpenAIChatJudge implements JudgeBackend {
   private readonly timeoutMs: number;
   private readonly extraBody: Record<string, unknown>;
   private readonly system: string | null;
+  private readonly apiKey: string | undefined;
 
   private constructor(options: OpenAIChatJudgeOptions, model: string, client: OpenAI) {
+    this.apiKey = options.apiKey;
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.model = model;
     this.client = client;
@@ -73,15 +79,21 @@ export class OpenAIChatJudge implements JudgeBackend {
   /** Creates the judge, asking the server for its model when none is given. */
   static async create(options: OpenAIChatJudgeOptions): Promise<OpenAIChatJudge> {
     const baseUrl = normaliseBaseUrl(options.baseUrl);
+    const apiKey = options.apiKey ?? apiKeyFromEnv() ?? 'EMPTY';
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new UsageError(`--timeout: at most ${MAX_TIMEOUT_MS / 1000} s (a day) is honoured; got ${timeoutMs / 1000} s`);
+    }
     const client = new OpenAI({
       baseURL: baseUrl,
-      apiKey: options.apiKey ?? apiKeyFromEnv() ?? 'EMPTY',
+      apiKey,
+      fetch: judgeFetch({ maxReplyBytes: options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES }),
       // Retries live in the engine only; the SDK must not retry behind its back.
       maxRetries: 0,
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
-    const model = options.model ?? (await discoverModel(client, baseUrl, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-    return new OpenAIChatJudge({ ...options, baseUrl }, model, client);
+    const { model } = await checkEndpoint({ baseUrl, apiKey, ...(options.model !== undefined ? { model: options.model } : {}) });
+    return new OpenAIChatJudge({ ...options, baseUrl, apiKey }, model, client);
   }
 
   /**
@@ -134,24 +146,10 @@ export class OpenAIChatJudge implements JudgeBackend {
           cause: err,
         });
       }
-      throw classifyHttpError(err, this.baseUrl, this.timeoutMs);
+      throw classifyHttpError(err, this.baseUrl, this.timeoutMs, this.apiKey);
     } finally {
       clearTimeout(timer);
       parent?.removeEventListener('abort', onParentAbort);
     }
   }
-}
-
-async function discoverModel(client: OpenAI, baseUrl: string, timeoutMs: number): Promise<string> {
-  let ids: string[];
-  try {
-    const page = await client.models.list({ timeout: Math.min(timeoutMs, 30_000) });
-    ids = page.data.map((m) => m.id);
-  } catch (err) {
-    const e = classifyHttpError(err, `${baseUrl}/models`, timeoutMs);
-    throw new JudgeError(`cannot discover the judge model (pass --model): ${e.message}`, e.kind, { endpoint: baseUrl, cause: err });
-  }
-  if (ids.length === 1 && ids[0]) return ids[0];
-  if (ids.length === 0) throw new UsageError(`${baseUrl}/models lists no model; pass --model NAME`);
-  throw new UsageError(`${baseUrl} serves ${ids.length} models (${ids.join(', ')}); choose one with --model`);
 }

@@ -38,6 +38,8 @@ export type JudgeSpec =
 export interface RunSpec {
   /** The dataset file: JSONL, JSON, CSV or Parquet. */
   dataset: string;
+  /** CSV: the field delimiter (detected from the header row when absent). */
+  delimiter?: string;
   /** What the dataset is called in the default run file name, when not its file's name (a Hub dataset's cached copy). */
   datasetName?: string;
   /** Overrides the format the extension says. */
@@ -157,6 +159,7 @@ export function datasetOptionsOf(spec: RunSpec, catalog: CriteriaCatalog = catal
   if (spec.map && Object.keys(spec.map).length) options.map = spec.map;
   if (spec.criteria && spec.criteria.length) options.criteria = spec.criteria;
   if (spec.fillRubrics) options.fillRubrics = true;
+  if (spec.delimiter) options.delimiter = spec.delimiter;
   return options;
 }
 
@@ -348,7 +351,7 @@ export async function openRun(spec: RunSpec): Promise<Run> {
     },
     exportBatch: async ({ out, all, output }) => {
       checkOpen();
-      return writeBatchRequests(opened.store, { out, storeFile: file, items: passes.open, enumerate, body: identity.params, all: Boolean(all) }, output ?? openBatchOutput(out));
+      return writeBatchRequests(opened.store, { out, storeFile: file, items: passes.open, enumerate, body: identity.params, all: Boolean(all) }, output ?? openBatchOutput(out), opened.created);
     },
     importBatch: async (results, options = {}) => {
       checkOpen();

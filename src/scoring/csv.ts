@@ -1,3 +1,4 @@
+import { csvCell, type CsvOptions } from '../core/csv.ts';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { refuseClobbering } from '../core/outputPaths.ts';
@@ -10,15 +11,12 @@ import type { ScoreBreakdown, ScoreCoverage, ScoredCriterion, ScoreReport, Score
 
 type Field = string | number | boolean | null;
 
-export function csvField(value: Field): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+export function csvField(value: Field, options: CsvOptions = {}): string {
+  return csvCell(value, options);
 }
 
-export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Field[]>): string {
-  return [header, ...rows].map((r) => r.map((v) => csvField(v)).join(',')).join('\r\n') + '\r\n';
+export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Field[]>, options: CsvOptions = {}): string {
+  return [header, ...rows].map((r) => r.map((v) => csvField(v, options)).join(',')).join('\r\n') + '\r\n';
 }
 
 /** Written beside the target, then renamed over it: a reader never sees half a file. */
@@ -44,10 +42,11 @@ function summaryFields(s: ScoreSummary): Field[] {
   return [s.micro, s.macro, s.criteria.scored, s.criteria.total, ...coverageFields(s.coverage)];
 }
 
-function breakdownCsv(b: ScoreBreakdown, column: string): string {
+function breakdownCsv(b: ScoreBreakdown, column: string, options: CsvOptions): string {
   return toCsv(
     [column, 'model', ...SUMMARY_HEADER],
     b.rows.flatMap((r) => r.cells.map((c) => [r.key, c.model, ...summaryFields(c)])),
+    options,
   );
 }
 
@@ -59,10 +58,11 @@ function criterionFields(c: ScoredCriterion | undefined, id: string): Field[] {
 const CRITERION_HEADER = ['criterion_key', 'criterion_name', 'criterion_group', 'binary', 'gate', 'critical', 'summarised', 'criterion_keys'];
 
 /** The CSV files of a report, by file name. */
-export function scoreReportCsv(report: ScoreReport): Record<string, string> {
+export function scoreReportCsv(report: ScoreReport, options: CsvOptions = {}): Record<string, string> {
+  const csv = (header: readonly string[], rows: ReadonlyArray<readonly Field[]>) => toCsv(header, rows, options);
   const info = new Map(report.criteria.map((c) => [c.id, c]));
   return {
-    'leaderboard.csv': toCsv(
+    'leaderboard.csv': csv(
       ['rank', 'model', ...SUMMARY_HEADER, 'answers', 'gated_answers', 'gate_unknown_answers', 'judgments', 'judgments_scored',
         'judgments_unscored', 'judgments_error', 'judgments_pending', 'repeats'],
       report.leaderboard.map((r, i) => [
@@ -70,17 +70,17 @@ export function scoreReportCsv(report: ScoreReport): Record<string, string> {
         r.judgments.scored, r.judgments.unscored, r.judgments.error, r.judgments.pending, r.repeats,
       ]),
     ),
-    'by_task_group.csv': breakdownCsv(report.byTaskGroup, 'task_group'),
-    'by_group.csv': breakdownCsv(report.byCriterionGroup, 'criterion_group'),
-    'by_difficulty.csv': breakdownCsv(report.byDifficulty, 'difficulty'),
-    'by_task_type.csv': breakdownCsv(report.byTaskType, 'task_type'),
-    'by_criterion.csv': toCsv(
+    'by_task_group.csv': breakdownCsv(report.byTaskGroup, 'task_group', options),
+    'by_group.csv': breakdownCsv(report.byCriterionGroup, 'criterion_group', options),
+    'by_difficulty.csv': breakdownCsv(report.byDifficulty, 'difficulty', options),
+    'by_task_type.csv': breakdownCsv(report.byTaskType, 'task_type', options),
+    'by_criterion.csv': csv(
       [...CRITERION_HEADER, 'model', 'mean', ...COVERAGE_HEADER],
       report.byCriterion.flatMap((r) =>
         r.cells.map((c) => [...criterionFields(info.get(r.criterion), r.criterion), c.model, c.mean, ...coverageFields(c.coverage)]),
       ),
     ),
-    'matrix.csv': toCsv(
+    'matrix.csv': csv(
       ['model', ...CRITERION_HEADER, 'task_group', 'mean', ...COVERAGE_HEADER],
       report.matrix.flatMap((m) =>
         m.rows.flatMap((r) =>
@@ -97,8 +97,8 @@ export function scoreReportCsv(report: ScoreReport): Record<string, string> {
  * Writes every table of the report into `dir` (created if missing); returns the paths written.
  * `inputs` (the run files) are never replaced, whatever they are named.
  */
-export function writeScoreCsv(report: ScoreReport, dir: string, inputs: readonly string[] = []): string[] {
-  const files = Object.entries(scoreReportCsv(report));
+export function writeScoreCsv(report: ScoreReport, dir: string, inputs: readonly string[] = [], options: CsvOptions = {}): string[] {
+  const files = Object.entries(scoreReportCsv(report, options));
   refuseClobbering(
     files.map(([name]) => ({ path: join(dir, name), role: '--csv' })),
     inputs.map((path) => ({ path, role: 'the run file' })),

@@ -24,7 +24,9 @@ export function keyLabel(key: string | null): string {
 
 function criterionLabel(c: ScoredCriterion | undefined, id: string): string {
   if (!c) return id;
-  const label = c.keys.length > 1 ? `${id} (${c.keys.length} keys)` : id;
+  // Rows by key (`correct_answer__14`, `custom:b3e8…`) say which criterion that is.
+  const named = c.name && c.name !== id ? `${c.name} (${id})` : id;
+  const label = c.keys.length > 1 ? `${named} (${c.keys.length} keys)` : named;
   if (c.gate) return `${label} [gate]`;
   if (c.critical) return `${label} [critical]`;
   if (c.binary) return `${label} [0/1]`;

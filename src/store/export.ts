@@ -19,6 +19,8 @@ export interface ExportOptions {
   status?: RequestStatus[];
   /** CSV only: start with a UTF-8 byte order mark, which Excel needs to read UTF-8. */
   bom?: boolean;
+  /** CSV only: cells starting with = + - @ written as they are, not neutralised (see csvCell). */
+  rawCsv?: boolean;
   /** Where JSONL/CSV go when `out` is absent (default process.stdout). */
   stdout?: Writable;
   /** Write the text columns (TEXT_COLUMNS: instruction, answer, rubric…); default true. */
@@ -120,7 +122,7 @@ async function writeTextFile(records: Iterable<StoredRecord>, columns: readonly 
 async function writeText(records: Iterable<StoredRecord>, columns: readonly ExportColumn[], options: ExportOptions, sink: Sink): Promise<number> {
   const line =
     options.format === 'csv'
-      ? (r: StoredRecord) => columns.map((c) => csvField(c.value(r))).join(',') + '\r\n'
+      ? (r: StoredRecord) => columns.map((c) => csvField(c.value(r), { raw: options.rawCsv ?? false })).join(',') + '\r\n'
       : (r: StoredRecord) => JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, jsonValue(c.value(r))]))) + '\n';
   let chunk = '';
   if (options.format === 'csv') chunk = (options.bom ? '\uFEFF' : '') + columns.map((c) => c.name).join(',') + '\r\n';

@@ -1,3 +1,4 @@
+import { csvCell, type CsvOptions } from '../core/csv.ts';
 import { canonicalJson } from '../core/hash.ts';
 import type { StoredRecord } from './records.ts';
 
@@ -44,7 +45,8 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'finish_reason', type: 'STRING', value: (r) => r.finishReason },
   { name: 'prompt_tokens', type: 'INT32', value: (r) => r.promptTokens },
   { name: 'completion_tokens', type: 'INT32', value: (r) => r.completionTokens },
-  { name: 'latency_ms', type: 'DOUBLE', value: (r) => r.latencyMs },
+  // A tenth of a millisecond is finer than any judge call can be timed.
+  { name: 'latency_ms', type: 'DOUBLE', value: (r) => (r.latencyMs === null ? null : Math.round(r.latencyMs * 10) / 10) },
   { name: 'attempts', type: 'INT32', value: (r) => r.attempts },
   { name: 'retries', type: 'INT32', value: (r) => r.retries },
   { name: 'endpoint', type: 'STRING', value: (r) => r.endpoint },
@@ -79,8 +81,6 @@ export function jsonValue(v: ExportValue): string | number | boolean | null {
 }
 
 /** A CSV field (RFC 4180): quoted when it holds a quote, comma, CR or LF; null is an empty field. */
-export function csvField(v: ExportValue): string {
-  if (v === null) return '';
-  const text = v instanceof Date ? v.toISOString() : String(v);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+export function csvField(v: ExportValue, options: CsvOptions = {}): string {
+  return csvCell(v instanceof Date ? v.toISOString() : v, options);
 }

@@ -100,7 +100,13 @@ export interface RunStore {
    * Sends unscored and/or error judgments back to pending; what they held is kept in the
    * `superseded` table and their `retries` count goes up. Returns how many were reset.
    */
-  resetForRetry(which: { unscored?: boolean; errors?: boolean }): number;
+  resetForRetry(which: { unscored?: boolean; errors?: boolean; endpointErrors?: boolean }): number;
+  /**
+   * Copies the finished judgments of another run file into the pending judgments with the same key
+   * and prompt hash (the same question to the same judge): after a dataset edit, only what changed
+   * is asked again. Returns how many were carried over.
+   */
+  carryOver(fromFile: string): number;
   /** Keys still pending, each once, in the seq order of their first request. */
   pendingKeys(): IterableIterator<string>;
   /** One record per request in seq order (StoredRecord extends JudgmentRecord). */
@@ -124,6 +130,22 @@ interface CriterionText {
 }
 
 const PAGE_SIZE = 1000;
+
+/** SQLite's "database disk image is malformed" as an error naming the run file (exit 2); others unchanged. */
+function damaged(err: unknown, file: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
+    return new InputError(`the run file is damaged and cannot be read (${(err as Error).message})`, { file }, { cause: err });
+  }
+  return err;
+}
+
+/**
+ * An error judgment that is the request's own fault (HTTP 400, 413, 422; a prompt longer than an
+ * in-process judge's context): asking again gives the same answer. Told from the stored reason,
+ * which holds the classified error (`fatal: … HTTP 400: …`).
+ */
+const REQUEST_FAULT_SQL = `reason LIKE 'fatal:%' AND (reason LIKE '%HTTP 400%' OR reason LIKE '%HTTP 413%' OR reason LIKE '%HTTP 422%' OR reason LIKE '%raise the context size%')`;
 const SEQ_BEFORE_ALL = Number.MIN_SAFE_INTEGER;
 
 const INSERT_JUDGMENT = `
@@ -212,10 +234,39 @@ class SqliteRunStore implements RunStore {
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      let prepared: Database.Statement;
+      try {
+        prepared = this.db.prepare(sql);
+      } catch (err) {
+        throw damaged(err, this.file);
+      }
+      s = this.reportDamage(prepared);
       this.statements.set(sql, s);
     }
     return s;
+  }
+
+  /**
+   * A damaged file ("database disk image is malformed") shows only when a page is read: every
+   * statement turns that into an error naming the file (exit 2), not an unexpected error.
+   */
+  private reportDamage(statement: Database.Statement): Database.Statement {
+    const file = this.file;
+    const proxy: Database.Statement = new Proxy(statement, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          try {
+            const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+            return result === target ? proxy : result;
+          } catch (err) {
+            throw damaged(err, file);
+          }
+        };
+      },
+    });
+    return proxy;
   }
 
   getManifest(): RunManifest | null {
@@ -372,22 +423,48 @@ class SqliteRunStore implements RunStore {
     return judge;
   }
 
-  resetForRetry(which: { unscored?: boolean; errors?: boolean }): number {
+  resetForRetry(which: { unscored?: boolean; errors?: boolean; endpointErrors?: boolean }): number {
     const statuses = [...(which.unscored ? ['unscored'] : []), ...(which.errors ? ['error'] : [])];
-    if (statuses.length === 0) return 0;
-    const inList = statuses.map((s) => `'${s}'`).join(', ');
+    const clauses = statuses.length > 0 ? [`status IN (${statuses.map((s) => `'${s}'`).join(', ')})`] : [];
+    if (which.endpointErrors && !which.errors) clauses.push(`(status = 'error' AND NOT (${REQUEST_FAULT_SQL}))`);
+    if (clauses.length === 0) return 0;
+    const inList = clauses.join(' OR ');
     return this.db.transaction(() => {
       this.stmt(
         `INSERT INTO superseded (key, ${JUDGMENT_COLUMNS}, superseded_at)
-         SELECT key, ${JUDGMENT_COLUMNS}, ? FROM judgments WHERE status IN (${inList})`,
+         SELECT key, ${JUDGMENT_COLUMNS}, ? FROM judgments WHERE ${inList}`,
       ).run(Date.now());
       return this.stmt(
         `UPDATE judgments SET status = 'pending', score = NULL, rationale = NULL, raw = NULL, reasoning = NULL,
            reason = NULL, finish_reason = NULL, prompt_tokens = NULL, completion_tokens = NULL, latency_ms = NULL,
            attempts = 0, endpoint = NULL, judge_id = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1
-         WHERE status IN (${inList})`,
+         WHERE ${inList}`,
       ).run().changes;
     })();
+  }
+
+  carryOver(fromFile: string): number {
+    this.db.prepare('ATTACH DATABASE ? AS prev').run(fromFile);
+    try {
+      return this.db.transaction(() => {
+        this.db.exec('INSERT OR IGNORE INTO judges (json) SELECT json FROM prev.judges');
+        return this.db
+          .prepare(
+            `UPDATE judgments SET (status, score, rationale, raw, reasoning, reason, finish_reason, prompt_tokens,
+               completion_tokens, latency_ms, attempts, endpoint, judge_id, started_at, finished_at, retries) =
+             (SELECT p.status, p.score, p.rationale, p.raw, p.reasoning, p.reason, p.finish_reason, p.prompt_tokens,
+               p.completion_tokens, p.latency_ms, p.attempts, p.endpoint,
+               (SELECT j.id FROM judges j JOIN prev.judges pj ON pj.json = j.json WHERE pj.id = p.judge_id),
+               p.started_at, p.finished_at, p.retries
+              FROM prev.judgments p WHERE p.key = judgments.key AND p.prompt_hash = judgments.prompt_hash)
+             WHERE status = 'pending'
+               AND EXISTS (SELECT 1 FROM prev.judgments p WHERE p.key = judgments.key AND p.prompt_hash = judgments.prompt_hash AND p.status != 'pending')`,
+          )
+          .run().changes;
+      })();
+    } finally {
+      this.db.exec('DETACH DATABASE prev');
+    }
   }
 
   *pendingKeys(): IterableIterator<string> {
@@ -475,11 +552,20 @@ class SqliteRunStore implements RunStore {
 
   async snapshot<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec('BEGIN');
+    let result: T;
     try {
-      return await fn();
-    } finally {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
+      result = await fn();
+    } catch (err) {
+      // The error that stopped the reading is the one to report, not a failing end of the transaction.
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // nothing was written
+      }
+      throw err;
     }
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    return result;
   }
 
   close(): void {

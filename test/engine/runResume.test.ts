@@ -143,21 +143,29 @@ test('two endpoints, one dying mid-run: the run finishes on the other', async ()
   assert.ok(dead.sent < total / 2, 'the failing endpoint was benched');
 });
 
-test('resume refuses a changed dataset naming what changed; --force-new moves the old run aside', async () => {
+test('a changed dataset: unchanged requests keep their judgments, only the new one is asked; other changes are refused', async () => {
   const dataset = join(dir, 'changed.jsonl');
   writeGenericDataset(dataset, 5, 2);
   const out = join(dir, 'changed.sqlite');
   assert.equal((await runCli(['run', dataset, '--judge', server.url, '--out', out, '--quiet'])).code, 0);
   appendFileSync(dataset, `${JSON.stringify({ instruction: 'новое', answer: 'да', criteria: [{ name: 'К', rubric: '0: a\n1: b' }] })}\n`);
-  const r = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--quiet']);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /dataset fingerprint: "sha256:[0-9a-f]+" → "sha256:[0-9a-f]+"/);
+  const sent = server.requests.length;
+  const r = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.deepEqual([s.judgedNow, s.carriedOver, s.counts.scored, s.counts.total], [1, 10, 11, 11]);
+  assert.equal(server.requests.length - sent, 1);
+  assert.match(r.stderr, /the dataset changed: the previous run was moved aside to .*changed\.sqlite\..*\.bak; 10 judgment\(s\) of unchanged requests carried over/);
+  // The manifest now holds the new fingerprint: the same command resumes with nothing to do.
+  const again = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--json', '--quiet']);
+  assert.deepEqual([again.code, JSON.parse(again.stdout).judgedNow], [0, 0]);
   const r2 = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--quiet', '--temperature', '0.1']);
+  assert.equal(r2.code, 2);
   assert.match(r2.stderr, /judge parameter temperature: 0 → 0\.1/);
-  const r3 = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--force-new', '--json', '--quiet']);
+  const r3 = await runCli(['run', dataset, '--judge', server.url, '--out', out, '--force-new', '--temperature', '0.1', '--json', '--quiet']);
   assert.equal(r3.code, 0, r3.stderr);
-  assert.equal(JSON.parse(r3.stdout).counts.total, 11);
-  assert.ok(readdirSync(dir).some((f) => f.startsWith('changed.sqlite.') && f.endsWith('.bak')));
+  assert.deepEqual([JSON.parse(r3.stdout).counts.total, JSON.parse(r3.stdout).carriedOver, JSON.parse(r3.stdout).judgedNow], [11, 0, 11]);
+  assert.ok(readdirSync(dir).filter((f) => f.startsWith('changed.sqlite.') && f.endsWith('.bak')).length >= 2);
 });
 
 test('--retry-unscored asks only the unscored requests again', async () => {

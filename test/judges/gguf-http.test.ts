@@ -102,7 +102,8 @@ test('pollux run over HTTP against the tiny model: every request judged, none lo
   const dataset = join(dir, 'd.jsonl');
   const total = writeGenericDataset(dataset, 3, 2);
   const r = await runCli(['run', dataset, '--judge', server.url, '--max-tokens', '32', '--concurrency', '2', '--out', join(dir, 'r.sqlite'), '--json', '--quiet']);
-  assert.equal(r.code, 0, r.stderr);
+  // The judge answered, but nothing was scored: exit 1.
+  assert.equal(r.code, 1, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.counts.total, total);
   assert.equal(s.counts.pending, 0);

@@ -37,10 +37,10 @@ interface ExportRow {
   completion_tokens: number | null;
 }
 
-async function runAndExport(name: string, extra: string[]): Promise<ExportRow[]> {
+async function runAndExport(name: string, extra: string[], code = 0): Promise<ExportRow[]> {
   const out = join(dir, `${name}.sqlite`);
   const run = await runCli(['run', dataset, '--judge', `gguf:${model}`, '--max-tokens', '48', '--out', out, '--quiet', ...extra]);
-  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.code, code, run.stderr);
   const exported = await runCli(['export', out]);
   assert.equal(exported.code, 0, exported.stderr);
   return exported.stdout
@@ -63,7 +63,8 @@ test('pollux run --constrain: every judgment is scored, in its criterion’s sca
 });
 
 test('pollux run without --constrain: the garbage is kept as unscored with reasons, nothing lost', async () => {
-  const rows = await runAndExport('plain', []);
+  // Nothing scored: exit 1.
+  const rows = await runAndExport('plain', [], 1);
   assert.equal(rows.length, ANSWERS.length * CRITERIA.length);
   assert.equal(new Set(rows.map((r) => `${r.sample_id}/${r.criterion_name}`)).size, rows.length);
   for (const r of rows) {

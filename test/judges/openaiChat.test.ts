@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { listenOnLoopback } from '../support/loopback.ts';
 import { after, before, test } from 'node:test';
 import { JudgeError } from '../../src/core/errors.ts';
 import { OpenAIChatJudge } from '../../src/judges/openaiChat.ts';
@@ -120,11 +122,12 @@ test('finish_reason length and reasoning_content are passed on', async () => {
   assert.equal(r.reasoning, 'мысли');
 });
 
-test('an unreachable server is transient and names the URL', async () => {
-  const j = await OpenAIChatJudge.create({ baseUrl: 'http://127.0.0.1:9/v1', model: 'm', timeoutMs: 2000 });
-  const e = await rejection(j.judge('x'));
+test('an unreachable server is found before any request, transient, and named', async () => {
+  const closed = await listenOnLoopback(createServer());
+  await closed.close();
+  const e = await rejection(OpenAIChatJudge.create({ baseUrl: closed.url, model: 'm', timeoutMs: 2000 }));
   assert.equal(e.kind, 'transient');
-  assert.match(e.message, /127\.0\.0\.1:9/);
+  assert.ok(e.message.startsWith(`nothing listens at ${closed.url} (connection refused`), e.message);
 });
 
 test('parseRetryAfter: seconds, milliseconds header, HTTP date, garbage', () => {

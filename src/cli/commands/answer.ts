@@ -106,6 +106,9 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
     for (const p of list.problems.slice(0, 20)) cli.warn(`  ${formatProblem(p)}`);
   }
   if (list.instructions.length === 0) throw new InputError('no instruction to answer', { file });
+  const inputs = [{ path: file, role: 'the dataset' }, ...(flags.system?.startsWith('@') && !flags.system.startsWith('@@') ? [{ path: flags.system.slice(1), role: 'the --system file' }] : [])];
+  // A named --out is refused before the model is reached (which checks the endpoint, and may fail).
+  if (flags.out) refuseClobbering([{ path: flags.out, role: 'the answers file' }], inputs);
 
   const model = await connectModel({
     urls,
@@ -128,7 +131,7 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
       { path: outFile, role: 'the answers file' },
       { path: stateFile, role: 'the answers state file', runFile: true },
     ],
-    [{ path: file, role: 'the dataset' }, ...(flags.system?.startsWith('@') && !flags.system.startsWith('@@') ? [{ path: flags.system.slice(1), role: 'the --system file' }] : [])],
+    inputs,
   );
   mkdirSync(dirname(outFile), { recursive: true });
   mkdirSync(dirname(stateFile), { recursive: true });

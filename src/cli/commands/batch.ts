@@ -3,6 +3,8 @@ import { EXIT, UsageError } from '../../core/errors.ts';
 import { discardBatchOutput, importBatch, openBatchOutput } from '../../engine/batch.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
 import { openRun, type RunSpec } from '../../run/openRun.ts';
+import { allRowsRejectedError } from '../../data/problems.ts';
+import { NothingToJudgeError } from '../../engine/run.ts';
 import { addDatasetOptions, datasetSpecFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import { addSamplingOptions, judgeSettingsFrom, parseNumberFlag, type JudgeFlagValues } from '../judgeOptions.ts';
@@ -79,7 +81,13 @@ async function exportCommand(cli: Cli, dataset: string, flags: ExportFlags): Pro
     throw err;
   }
   try {
-    const summary = await run.exportBatch({ out: flags.output, all: Boolean(flags.all), output });
+    const opened = run;
+    const summary = await run.exportBatch({ out: flags.output, all: Boolean(flags.all), output }).catch((err: unknown) => {
+      if (!(err instanceof NothingToJudgeError)) throw err;
+      const report = opened.dataset();
+      for (const line of report.problemLines) cli.warn(line);
+      throw (report.stats && allRowsRejectedError(dataset, report.stats)) ?? err;
+    });
     const report = run.dataset();
     if (flags.json) cli.json({ ...summary, dataset: { stats: report.stats } });
     else {

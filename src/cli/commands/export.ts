@@ -10,6 +10,7 @@ interface ExportFlags {
   status?: string;
   bom?: boolean;
   texts?: boolean;
+  rawCsv?: boolean;
 }
 
 /** --format, or the extension of -o, or JSONL. */
@@ -39,10 +40,12 @@ export function register(cmd: Command, cli: Cli): void {
     .option('--status <list>', `only rows with these statuses, comma-separated: ${REQUEST_STATUSES.join(',')}`)
     .option('--bom', 'CSV: begin with a UTF-8 byte order mark, so Excel reads the Cyrillic text right')
     .option('--no-texts', 'leave out the text columns (instruction, reference_answer, answer, criteria_name, rubrics)')
+    .option('--raw-csv', "CSV: write cells starting with = + - @ as they are (by default they get a leading ' so a spreadsheet does not run them as formulas)")
     .action(cli.action(async (run: string, flags: ExportFlags) => {
       const format = formatOf(flags);
       if (flags.bom && format !== 'csv') throw new UsageError('--bom applies to CSV only');
-      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom, texts: flags.texts, stdout: cli.io.stdout });
+      if (flags.rawCsv && format !== 'csv') throw new UsageError('--raw-csv applies to CSV only');
+      const result = await exportRun(run, { format, out: flags.out, status: statusesOf(flags.status), bom: flags.bom, rawCsv: flags.rawCsv, texts: flags.texts, stdout: cli.io.stdout });
       if (result.rowsWithoutTexts > 0) {
         cli.warn(
           `${run}: texts absent for ${result.rowsWithoutTexts} request(s) (listed before pollux kept texts in run files); ` +

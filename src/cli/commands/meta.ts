@@ -76,7 +76,7 @@ async function metaCommand(cli: Cli, runs: string[], opts: MetaCommandOptions): 
     outOfDomain: opts.outOfDomain === undefined ? undefined : opts.outOfDomain.split(',').map((t) => t.trim()).filter((t) => t !== ''),
   };
   const breakdowns = parseBy(opts.by ?? BREAKDOWN_DIMENSIONS.join(','));
-  const format = opts.humanFormat === undefined ? undefined : parseTableFormat(opts.humanFormat);
+  const format = opts.humanFormat === undefined ? undefined : parseTableFormat(opts.humanFormat, '--human-format');
   // Open every run first, so a missing or foreign file is reported before any work.
   const stores: RunStore[] = [];
   try {

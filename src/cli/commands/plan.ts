@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { planDataset, type CountEntry, type DatasetPlan } from '../../data/plan.ts';
-import { RejectsWriter, formatProblem } from '../../data/problems.ts';
+import { RejectsWriter, allRowsRejectedError, formatProblem } from '../../data/problems.ts';
 import { estimateTokenCounter, loadQwenTokenCounter } from '../../data/tokens.ts';
 import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
 import { refuseClobbering } from '../../core/outputPaths.ts';
@@ -59,6 +59,8 @@ async function planCommand(cli: Cli, dataset: string, flags: PlanFlags): Promise
   const rejectsFile = rejects && rejects.count > 0 ? rejects.path : null;
   if (flags.json) cli.json({ dataset, ...plan, rejectsFile });
   else cli.line(formatPlan(dataset, plan, rejectsFile).join('\n'));
+  const nothing = allRowsRejectedError(dataset, plan);
+  if (nothing) throw nothing;
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../../core/errors.ts';
-import type { RunSummary } from '../../engine/run.ts';
+import { NothingToJudgeError, type RunSummary } from '../../engine/run.ts';
+import { allRowsRejectedError } from '../../data/problems.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
 import { openRun, type Run, type RunSpec } from '../../run/openRun.ts';
 import { addDatasetOptions, datasetSpecFrom, type DatasetFlags } from '../datasetOptions.ts';
@@ -91,15 +92,36 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
         if (event.type === 'phase' && event.message.startsWith('judging')) judging = true;
         reporter.handle(event);
       },
+    }).catch((err: unknown) => {
+      if (!(err instanceof NothingToJudgeError)) throw err;
+      reporter.end();
+      const report = run?.dataset();
+      for (const line of report?.problemLines ?? []) cli.warn(line);
+      throw (report?.stats && allRowsRejectedError(dataset, report.stats)) ?? err;
     });
     reporter.end();
     const report = run.dataset();
     if (flags.json) cli.json({ ...summary, dataset: { stats: report.stats, rejectsFile: report.rejectsFile } });
     else printSummary(cli, summary, report.problemLines);
+    if (summary.outage) {
+      cli.warn(`pollux: stopped: the judge endpoint is down: ${summary.outage}`);
+      cli.warn(`pollux: ${summary.counts.pending} request(s) left pending; fix the endpoint and run the same command again to continue`);
+      return EXIT.judgeFailed;
+    }
+    if (summary.notPollux) {
+      const n = summary.notPollux;
+      const raw = n.raw.length > 600 ? `${n.raw.slice(0, 600)}…` : n.raw;
+      cli.warn(`pollux: stopped: none of the first ${n.replies} replies holds a POLLUX verdict (${n.reason ?? 'unscored'}); is --judge a POLLUX judge?`);
+      cli.warn(`pollux: one reply, as received:\n  ${raw.replace(/\n/g, '\n  ')}`);
+      cli.warn('pollux: expected a reply ending in "[RESULT] <score> [END]", as ai-forever/pollux-judge-7b / -32b write: "[FEEDBACK] <rationale> [RESULT] 2 [END]"');
+      cli.warn(`pollux: ${summary.counts.pending} request(s) left pending; the replies so far are kept as unscored (--retry-unscored asks them again)`);
+    }
     if (summary.stopped) return EXIT.interrupted;
     // Nothing but errors (a wrong model name, a dead server): the judge failed.
     const c = summary.counts;
     if (c.error > 0 && c.scored + c.unscored === 0) return EXIT.judgeFailed;
+    // The judge answered, but never with a valid score.
+    if (c.scored === 0 && c.unscored > 0) return EXIT.unscored;
     return EXIT.ok;
   } finally {
     reporter.end();
@@ -110,7 +132,7 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
 
 function printSummary(cli: Cli, s: RunSummary, problems: string[]): void {
   const c = s.counts;
-  if (s.movedAside) cli.line(`previous run moved aside to ${s.movedAside}`);
+  if (s.movedAside) cli.line(`previous run moved aside to ${s.movedAside}; ${s.carriedOver} judgment(s) of unchanged requests carried over`);
   for (const line of problems) cli.line(line);
   cli.line(`run file: ${s.file}`);
   const shared = c.requests !== c.total ? ` (${c.requests} requests; identical prompts are judged once)` : '';
@@ -119,7 +141,7 @@ function printSummary(cli: Cli, s: RunSummary, problems: string[]): void {
   for (const [reason, n] of reasons.slice(0, 10)) cli.line(`  ${String(n).padStart(7)}  ${reason}`);
   if (reasons.length > 10) cli.line(`  … ${reasons.length - 10} more reasons (pollux export --status unscored,error)`);
   const lat = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);
-  cli.line(`judged now: ${s.judgedNow} in ${formatDuration(s.wallMs)} (${s.judgmentsPerSecond.toFixed(1)} judgments/s)`);
+  cli.line(`judged now: ${s.judgedNow} in ${formatDuration(s.wallMs)} (${s.judgmentsPerSecond.toFixed(1)} judgments/s); retries: ${s.retries}`);
   cli.line(`latency p50 ${lat(s.stats.latencyP50)}, p95 ${lat(s.stats.latencyP95)}; tokens: prompt ${s.stats.promptTokens}, completion ${s.stats.completionTokens}`);
   if (s.prefixShare !== null) cli.line(`prompt characters shared with the previous request to the same endpoint: ${(s.prefixShare * 100).toFixed(1)}%`);
   cli.line(`concurrency: final ${s.concurrency.final}${s.concurrency.decreases ? `, lowered ${s.concurrency.decreases} time(s) on overload` : ''}`);
@@ -128,4 +150,10 @@ function printSummary(cli: Cli, s: RunSummary, problems: string[]): void {
   }
   if (s.stopped) cli.line(`stopped early: ${c.pending} request(s) still pending; run the same command again to resume`);
   else if (c.pending > 0) cli.line(`${c.pending} request(s) still pending; run the same command again to resume`);
+  if (c.scored > 0) cli.line(`next: pollux score ${quoteArg(s.file)}`);
+}
+
+/** A path as a shell would need it typed. */
+function quoteArg(path: string): string {
+  return /^[\w./:@%+=,-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

@@ -31,6 +31,7 @@ interface ScoreCommandOptions {
   upstream?: boolean;
   json?: boolean;
   csv?: string;
+  rawCsv?: boolean;
   bootstrap: string;
   seed: string;
   ci: string;
@@ -75,6 +76,7 @@ export function register(cmd: Command, cli: Cli): void {
     )
     .option('--json', 'print the report as one JSON document')
     .option('--csv <dir>', 'also write one CSV per table into DIR (created if missing)')
+    .option('--raw-csv', "--csv: write cells starting with = + - @ as they are (by default they get a leading ' so a spreadsheet does not run them as formulas)")
     .action(cli.action((runs: string[], opts: ScoreCommandOptions) => scoreCommand(cli, runs, opts)));
 }
 
@@ -111,7 +113,7 @@ function scoreCommand(cli: Cli, runs: string[], opts: ScoreCommandOptions): numb
     }
     for (const w of report.warnings) cli.warn(`pollux: warning: ${w}`);
     if (opts.csv !== undefined) {
-      const written = writeScoreCsv(report, opts.csv, runs);
+      const written = writeScoreCsv(report, opts.csv, runs, { raw: Boolean(opts.rawCsv) });
       cli.warn(`pollux: wrote ${written.length} CSV files to ${opts.csv}`);
     }
     const failures = checkThresholds(report, thresholds);
