@@ -71,6 +71,8 @@ export async function connectModel(m: ModelUnderTest, env: NodeJS.ProcessEnv = p
         ...(m.timeoutMs !== undefined ? { timeoutMs: m.timeoutMs } : {}),
         extraBody: m.extraBody ?? {},
         system: m.system ?? null,
+        // The served name is known: no call before one is needed (a finished run may have no server).
+        check: m.model === undefined,
       }),
     ),
   );

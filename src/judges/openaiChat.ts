@@ -20,6 +20,12 @@ export interface OpenAIChatJudgeOptions {
   timeoutMs?: number;
   /** Reply bodies are read up to this many bytes; a longer one fails the call (transient, reply_too_large). */
   maxReplyBytes?: number;
+  /**
+   * Check the endpoint (reachable, key accepted, model served) before returning (default true). A
+   * caller that already knows the served model and may need no call at all (a finished evaluation
+   * reprinted) passes false; without `model` the server is asked for it all the same.
+   */
+  check?: boolean;
   /** Extra body fields passed through as given (vLLM: seed, top_k, …). */
   extraBody?: Record<string, unknown>;
   /**
@@ -92,7 +98,10 @@ export class OpenAIChatJudge implements JudgeBackend {
       maxRetries: 0,
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
-    const { model } = await checkEndpoint({ baseUrl, apiKey, ...(options.model !== undefined ? { model: options.model } : {}) });
+    const model =
+      options.check === false && options.model !== undefined
+        ? options.model
+        : (await checkEndpoint({ baseUrl, apiKey, ...(options.model !== undefined ? { model: options.model } : {}) })).model;
     return new OpenAIChatJudge({ ...options, baseUrl, apiKey }, model, client);
   }
 
