@@ -4,7 +4,7 @@ import type { NamedPath } from '../core/outputPaths.ts';
 import type { CriteriaCatalog } from '../core/types.ts';
 import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
 import { parseTableFormat } from '../data/table.ts';
-import { CSV_DELIMITERS } from '../data/encoding.ts';
+import { CSV_DELIMITERS, textEncodingOf } from '../data/encoding.ts';
 import { datasetOptionsOf, inputsOf, type RunSpec } from '../run/openRun.ts';
 import { addCatalogOptions, type CatalogFlags } from './catalogOptions.ts';
 import { collect } from './collect.ts';
@@ -19,7 +19,8 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--criterion <key>', 'criterion for rows that list none (repeatable)', collect)
     .option('--strict', 'stop with exit 2 at the first bad row, before any judging')
     .option('--fill-rubrics', 'a criterion whose rubric cell is empty takes the catalog rubric of its name (default: the row is rejected)')
-    .option('--delimiter <char>', 'CSV field delimiter: "," ";" or tab (default: detected from the header row)');
+    .option('--delimiter <char>', 'CSV field delimiter: "," ";" or tab (default: detected from the header row)')
+    .option('--encoding <name>', 'text encoding of the dataset and answers files: utf-8 (default), windows-1251, koi8-r, utf-16le, utf-16be, …');
   return addCatalogOptions(cmd);
 }
 
@@ -43,6 +44,7 @@ export interface DatasetFlags extends CatalogFlags {
   strict?: boolean;
   fillRubrics?: boolean;
   delimiter?: string;
+  encoding?: string;
 }
 
 /** The dataset and criteria part of a run spec, from the flags. */
@@ -65,6 +67,7 @@ export function datasetSpecFrom(dataset: string, flags: DatasetFlags): Omit<RunS
     if (!d) throw new UsageError(`--delimiter: expected ",", ";" or tab, got "${flags.delimiter}"`);
     spec.delimiter = d;
   }
+  if (flags.encoding !== undefined) spec.encoding = textEncodingOf(flags.encoding);
   return spec;
 }
 

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { InputError } from '../core/errors.ts';
-import { detectCsvDelimiter, notUtf8Message } from './encoding.ts';
+import { detectCsvDelimiter, notUtf8Message, utf8Chunks } from './encoding.ts';
 import { rowProblem, type RowLocation } from './problems.ts';
 import type { ReadTableOptions, TableItem } from './tableTypes.ts';
 
@@ -35,7 +35,7 @@ function countNewlines(fields: readonly Buffer[]): number {
  */
 export async function* readCsv(file: string, options: ReadTableOptions = {}): AsyncGenerator<TableItem> {
   const delimiter = options.delimiter ?? detectCsvDelimiter(file);
-  const parser = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(
+  const parser = Readable.from(utf8Chunks(file, options.encoding)).pipe(
     parse({ bom: true, encoding: null, info: true, skip_empty_lines: true, relax_column_count: true, delimiter }),
   );
   let header: string[] | null = null;

@@ -90,7 +90,8 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
     const { options, file } = this;
     const ctx = new ReadContext(options, this.stats, resolveFlagCriteria(options));
     const format = tableFormatOf(file, options.format);
-    const tableOptions = { format, maxRecordBytes: options.maxRecordBytes, ...(options.delimiter ? { delimiter: options.delimiter } : {}) };
+    const encoding = options.encoding ? { encoding: options.encoding } : {};
+    const tableOptions = { format, maxRecordBytes: options.maxRecordBytes, ...encoding, ...(options.delimiter ? { delimiter: options.delimiter } : {}) };
     const { first, all } = await peekFirstRecord(readTable(file, tableOptions));
     const withAnswers = options.answers !== undefined;
     const shape: DatasetShape = options.shape ?? (first ? detectShape(first.record, ctx.map, withAnswers) : withAnswers ? 'instructions' : 'generic');
@@ -104,7 +105,7 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
       const answersFormat = tableFormatOf(options.answers, options.answersFormat);
       const instructionsStats = ctx.addFile(file, format, 'instructions');
       const answersStats = ctx.addFile(options.answers, answersFormat, 'answers');
-      const answers = readTable(options.answers, { format: answersFormat, maxRecordBytes: options.maxRecordBytes });
+      const answers = readTable(options.answers, { format: answersFormat, maxRecordBytes: options.maxRecordBytes, ...encoding });
       yield* instructionItems(ctx, all, format, instructionsStats, answers, answersFormat, answersStats);
       return;
     }

@@ -47,6 +47,8 @@ export interface DatasetOptions {
   maxRecordBytes?: number;
   /** CSV: the dataset's field delimiter (`--delimiter`); detected from the header row when absent. */
   delimiter?: string;
+  /** The text encoding of the dataset and answers files (`--encoding`); UTF-8 when absent. */
+  encoding?: string;
 }
 
 export interface ItemCriterion {

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { UsageError } from '../core/errors.ts';
 
 /**
  * Russian data often arrives as Windows-1251 (Excel, older tools). Bytes that are not UTF-8 but
@@ -17,7 +18,7 @@ export function notUtf8Message(what: string, bytes: Uint8Array): string {
   const cyrillic = (text.match(/[А-Яа-яЁё]/g) ?? []).length;
   if (cyrillic === 0 || cyrillic < nonAscii * 0.8) return base;
   const sample = text.replace(/\s+/g, ' ').trim().slice(0, 40);
-  return `${base}; it reads as Windows-1251 ("${sample}…"): convert the file to UTF-8, e.g. iconv -f windows-1251 -t utf-8 IN > OUT`;
+  return `${base}; it reads as Windows-1251 ("${sample}…"): read it with --encoding windows-1251, or convert it to UTF-8, e.g. iconv -f windows-1251 -t utf-8 IN > OUT`;
 }
 
 export const CSV_DELIMITERS: Record<string, string> = { ',': ',', ';': ';', tab: '\t', '\t': '\t' };
@@ -50,4 +51,37 @@ export function detectCsvDelimiter(file: string): string {
   let best = ',';
   for (const [d, k] of counts) if (k > (counts.get(best) ?? 0)) best = d;
   return best;
+}
+
+/**
+ * The canonical name of a text encoding `--encoding` accepts (any label Node's TextDecoder knows:
+ * windows-1251, cp1251, koi8-r, utf-16le, utf-16be, …); an unknown label is a usage error.
+ */
+export function textEncodingOf(label: string): string {
+  try {
+    return new TextDecoder(label).encoding;
+  } catch {
+    throw new UsageError(`--encoding: unknown text encoding "${label}" (expected e.g. utf-8, windows-1251, koi8-r, utf-16le, utf-16be)`);
+  }
+}
+
+/**
+ * A text file's bytes as UTF-8, chunk by chunk: the file as it is for UTF-8 (each reader checks
+ * validity itself and reports the bad row), otherwise decoded from `encoding` with a streaming
+ * TextDecoder. Newlines map one to one, so line numbers stay those of the file.
+ */
+export async function* utf8Chunks(file: string, encoding?: string): AsyncGenerator<Buffer> {
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  const name = encoding === undefined ? 'utf-8' : textEncodingOf(encoding);
+  if (name === 'utf-8') {
+    yield* stream as AsyncIterable<Buffer>;
+    return;
+  }
+  const decoder = new TextDecoder(name);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield Buffer.from(text, 'utf8');
+  }
+  const tail = decoder.decode();
+  if (tail) yield Buffer.from(tail, 'utf8');
 }

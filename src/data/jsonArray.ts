@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
 import { InputError } from '../core/errors.ts';
-import { notUtf8Message } from './encoding.ts';
+import { notUtf8Message, utf8Chunks } from './encoding.ts';
 import { rowProblem, type RowLocation } from './problems.ts';
 import { DEFAULT_MAX_RECORD_BYTES, describeJsonValue, type ReadTableOptions, type TableItem } from './tableTypes.ts';
 
@@ -75,8 +74,8 @@ export async function* readJsonArray(file: string, options: ReadTableOptions = {
     parts.push(chunk.subarray(from, to));
   }
 
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  const stream = utf8Chunks(file, options.encoding);
+  for await (const chunk of stream) {
     let i = 0;
     if (firstByte) {
       firstByte = false;

@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { notUtf8Message } from './encoding.ts';
+import { notUtf8Message, utf8Chunks } from './encoding.ts';
 import { rowProblem, type RowLocation } from './problems.ts';
 import { DEFAULT_MAX_RECORD_BYTES, describeJsonValue, type ReadTableOptions, type TableItem } from './tableTypes.ts';
 
@@ -62,8 +61,8 @@ export async function* readJsonl(file: string, options: ReadTableOptions = {}): 
     return { record: value as Record<string, unknown>, location };
   }
 
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  const stream = utf8Chunks(file, options.encoding);
+  for await (const chunk of stream) {
     let start = 0;
     while (start <= chunk.length) {
       const nl = chunk.indexOf(NEWLINE, start);

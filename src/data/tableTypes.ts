@@ -27,6 +27,8 @@ export interface ReadTableOptions {
   maxRecordBytes?: number;
   /** CSV: the field delimiter; detected from the header row when absent. */
   delimiter?: string;
+  /** JSONL, JSON and CSV: the file's text encoding (`--encoding`); UTF-8 when absent. */
+  encoding?: string;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 128 * 1024 * 1024;

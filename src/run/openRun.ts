@@ -40,6 +40,8 @@ export interface RunSpec {
   dataset: string;
   /** CSV: the field delimiter (detected from the header row when absent). */
   delimiter?: string;
+  /** The text encoding of the dataset and answers files (UTF-8 when absent); see `textEncodingOf`. */
+  encoding?: string;
   /** What the dataset is called in the default run file name, when not its file's name (a Hub dataset's cached copy). */
   datasetName?: string;
   /** Overrides the format the extension says. */
@@ -160,6 +162,7 @@ export function datasetOptionsOf(spec: RunSpec, catalog: CriteriaCatalog = catal
   if (spec.criteria && spec.criteria.length) options.criteria = spec.criteria;
   if (spec.fillRubrics) options.fillRubrics = true;
   if (spec.delimiter) options.delimiter = spec.delimiter;
+  if (spec.encoding) options.encoding = spec.encoding;
   return options;
 }
 
