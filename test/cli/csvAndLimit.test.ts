@@ -64,3 +64,28 @@ test('--limit is honoured on resume: only the first N requests are judged', asyn
   assert.equal(s.counts.scored, 10);
   assert.equal(s.judgedNow, 7);
 });
+
+test('-o is --output, the file a command writes, in export, report and batch export; --out stays the run file', async () => {
+  const dataset = join(dir, 'one-o.jsonl');
+  writeFileSync(dataset, `${JSON.stringify({ id: 'a', instruction: 'Сложи 2 и 2.', answer: '4', model_id: 'm', criteria: ['general'] })}\n`);
+  reply = () => verdict(1);
+  const run = join(dir, 'one-o.sqlite');
+  assert.equal((await runCli(['run', dataset, '--judge', server.url, '--out', run, '--quiet'])).code, 0);
+  for (const command of [['export'], ['report'], ['batch', 'export']]) {
+    const help = await runCli([...command, '--help']);
+    assert.match(help.stdout, /-o, --output <[^>]+>/, command.join(' '));
+  }
+  assert.doesNotMatch((await runCli(['export', '--help'])).stdout, /--out </, 'the old spelling is not offered');
+  const long = join(dir, 'one-o.csv');
+  assert.equal((await runCli(['export', run, '--output', long])).code, 0);
+  assert.match(readFileSync(long, 'utf8'), /Сложи 2 и 2/);
+  const old = join(dir, 'one-o-old.jsonl');
+  assert.equal((await runCli(['export', run, '--out', old])).code, 0, 'scripts written for the old spelling keep working');
+  assert.equal(readFileSync(old, 'utf8').trim().split('\n').length, 1);
+  const html = join(dir, 'one-o.html');
+  assert.equal((await runCli(['report', run, '--output', html, '--bootstrap', '0'])).code, 0);
+  assert.match(readFileSync(html, 'utf8'), /<html/i);
+  const missing = await runCli(['report', run]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /-o\/--output FILE\.html is required/);
+});

@@ -6,6 +6,8 @@ import { GATE_POLICIES, type GatePolicy } from '../../scoring/index.ts';
 import type { Cli } from '../io.ts';
 
 interface ReportFlags {
+  output?: string;
+  /** The old spelling of --output, still accepted: `--out` is the run file in `run` and `batch export`. */
   out?: string;
   lang: ReportLang;
   gate: GatePolicy;
@@ -22,14 +24,17 @@ function wholeNumber(flag: string, value: string, min: number): number {
 export function register(cmd: Command, cli: Cli): void {
   cmd
     .argument('<runs...>', 'run files, combined as `pollux score` combines them')
-    .requiredOption('-o, --out <file>', 'the HTML file to write (replaced only once complete)')
+    .option('-o, --output <file>', 'the HTML file to write (replaced only once complete; required)')
+    .addOption(new Option('--out <file>').hideHelp())
     .addOption(new Option('--lang <lang>', 'labels in Russian or English').choices(REPORT_LANGS).default('ru'))
     .addOption(new Option('--gate <policy>', 'gates, as for `pollux score`').choices(GATE_POLICIES).default('critical'))
     .option('--bootstrap <n>', 'bootstrap resamples for the agreement intervals (0: none)', '1000')
     .option('--seed <n>', 'seed of the resampling', '1')
     .option('--details <n>', 'how many of the largest disagreements, and of the unscored/failed judgments, carry their texts', String(DEFAULT_DETAILS))
     .action(cli.action((runs: string[], flags: ReportFlags) => {
-      const written = writeReport(runs, flags.out as string, {
+      const output = flags.output ?? flags.out;
+      if (output === undefined) throw new UsageError('pollux report: -o/--output FILE.html is required');
+      const written = writeReport(runs, output, {
         lang: flags.lang,
         gate: flags.gate,
         resamples: wholeNumber('--bootstrap', flags.bootstrap, 0),
