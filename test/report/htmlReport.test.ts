@@ -85,7 +85,7 @@ test('pollux report writes one HTML file, English or Russian, and refuses bad in
 
   const cases: Array<[string[], RegExp]> = [
     [['report', join(dir, 'missing.sqlite'), '-o', out], /missing\.sqlite: no such run file/],
-    [['report', file], /required option '-o, --out <file>'/],
+    [['report', file], /^pollux: report: -o\/--output FILE\.html is required/],
     [['report', file, '-o', out, '--lang', 'de'], /--lang <lang>' argument 'de' is invalid/],
     [['report', file, '-o', out, '--details', '-1'], /--details: expected a whole number/],
     [['report', file, file, '-o', out], /named twice/],

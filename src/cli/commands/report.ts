@@ -33,7 +33,7 @@ export function register(cmd: Command, cli: Cli): void {
     .option('--details <n>', 'how many of the largest disagreements, and of the unscored/failed judgments, carry their texts', String(DEFAULT_DETAILS))
     .action(cli.action((runs: string[], flags: ReportFlags) => {
       const output = flags.output ?? flags.out;
-      if (output === undefined) throw new UsageError('pollux report: -o/--output FILE.html is required');
+      if (output === undefined) throw new UsageError('report: -o/--output FILE.html is required (the HTML file to write)');
       const written = writeReport(runs, output, {
         lang: flags.lang,
         gate: flags.gate,
