@@ -41,16 +41,24 @@ async function api<T>(path: string): Promise<{ status: number; body: T; headers:
 }
 
 test('the JSON API pages, filters and searches judgments from the run file', async () => {
-  const all = await api<{ total: number; rows: Array<{ id: string; status: string; model: number }> }>('/api/judgments?page=1');
+  const all = await api<{ total: number; more: boolean; rows: Array<{ id: string; status: string; model: number; modelName: string }> }>('/api/judgments?page=1');
   assert.equal(all.status, 200);
-  assert.equal(all.body.total, 270);
   assert.equal(all.body.rows.length, 50);
+  assert.equal(all.body.more, true);
+  // Names come with the page's rows, whether or not the filter lists are known yet.
+  assert.ok(all.body.rows.every((r) => reportModels(true).includes(r.modelName)));
   assert.match(all.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  assert.deepEqual((await api<{ total: number }>('/api/count')).body, { total: 270 });
+  const last = await api<{ more: boolean; rows: unknown[] }>('/api/judgments?page=5');
+  assert.deepEqual([last.body.more, last.body.rows.length], [false, 20]);
 
   const dict = (await api<{ models: string[]; criteria: Array<{ key: string }> }>('/api/dict')).body;
   assert.deepEqual([...dict.models].sort(), [...reportModels(true)].sort());
+  assert.equal((await api<{ total: number }>('/api/judgments?page=1')).body.total, 270);
   const errors = await api<{ total: number; rows: Array<{ status: string; reason: string }> }>('/api/judgments?kind=problems&status=error');
-  assert.ok(errors.body.total > 0 && errors.body.rows.every((r) => r.status === 'error' && r.reason === `fatal: HTTP 400 ${HOSTILE.script}`));
+  const errorCount = (await api<{ total: number }>('/api/count?kind=problems&status=error')).body.total;
+  assert.ok(errorCount > 0 && errors.body.rows.length === Math.min(50, errorCount));
+  assert.ok(errors.body.rows.every((r) => r.status === 'error' && r.reason === `fatal: HTTP 400 ${HOSTILE.script}`));
 
   // Search is case-insensitive in Cyrillic too, and covers the answers.
   const found = await api<{ total: null; rows: Array<{ id: string }> }>(`/api/judgments?q=${encodeURIComponent('ОТВЕТ 7:')}`);

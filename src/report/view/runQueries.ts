@@ -17,9 +17,15 @@ export type JudgmentKind = 'all' | 'disagreements' | 'problems';
 
 export interface JudgmentRow {
   id: string;
+  /** Indices into the filter lists; -1 while those are not known yet. */
   model: number;
   task: number;
   criterion: number;
+  /** The names shown, read with the page's own rows (so a page never waits for the filter lists). */
+  modelName: string | null;
+  taskName: string | null;
+  criterionKey: string;
+  criterionName: string;
   status: string;
   score: number | null;
   human: number | null;
@@ -28,8 +34,13 @@ export interface JudgmentRow {
 }
 
 export interface JudgmentPage {
-  /** Rows matching the filter; null for a search, which stops once the page is full. */
+  /**
+   * Rows matching the filter when already known (a page never counts the whole table first);
+   * null otherwise: `/api/count` gives it, a search has none.
+   */
   total: number | null;
+  /** Whether a next page has rows. */
+  more: boolean;
   rows: JudgmentRow[];
 }
 
@@ -59,7 +70,8 @@ function contains(text: unknown, needle: unknown): number {
  */
 export class RunQueries {
   private readonly runs: RunDb[] = [];
-  readonly dict: ViewDictionaries;
+  /** Null until the filter lists arrive from the worker: paging never waits for them. */
+  dict: ViewDictionaries | null = null;
   private readonly modelIndex = new Map<string | null, number>();
   private readonly taskIndex = new Map<string | null, number>();
   private readonly criterionIndex = new Map<string, number>();
@@ -78,27 +90,43 @@ export class RunQueries {
       this.close();
       throw err;
     }
-    this.dict = this.dictionaries(lang);
   }
 
-  /** One grouped pass per run: the models, task types and criteria, and the counts the page shows. */
-  private dictionaries(lang: string): ViewDictionaries {
+  /** The filter lists, once computed (off this thread): filters name their entries by index. */
+  setDictionaries(dict: ViewDictionaries): void {
+    dict.models.forEach((m, i) => this.modelIndex.set(m, i));
+    dict.tasks.forEach((t, i) => this.taskIndex.set(t, i));
+    dict.criteria.forEach((c, i) => this.criterionIndex.set(c.key, i));
+    this.dict = dict;
+  }
+
+  /**
+   * One DISTINCT pass and one count pass per run: the models, task types and criteria, and the
+   * counts the page shows. Whole-table passes: the viewer runs this in its worker thread.
+   */
+  static dictionaries(files: readonly string[], lang: string): ViewDictionaries {
+    const modelIndex = new Map<string | null, number>();
+    const taskIndex = new Map<string | null, number>();
+    const criterionIndex = new Map<string, number>();
     const models: Array<string | null> = [];
     const tasks: Array<string | null> = [];
     const criteria: ReportCriterion[] = [];
     const runs: ReportRun[] = [];
     let withHuman = 0;
-    for (const run of this.runs) {
+    for (const file of files) {
+      const { db, version } = openRunDatabaseVersioned(file, true);
+      try {
+        const run = { db, version, file };
       // DISTINCT keeps only the few distinct combinations in its temporary b-tree; a GROUP BY would
       // sort every request (four times the CPU on a million).
       const combos = run.db.prepare('SELECT DISTINCT model_id, task_type, criterion_key FROM request_rows').raw().all() as Array<[string | null, string | null, string]>;
       const criterionOf = run.db.prepare('SELECT criterion_name, scale_min, scale_max, gate FROM request_rows WHERE criterion_key = ? LIMIT 1');
       for (const [model, task, key] of combos) {
-        if (!this.modelIndex.has(model)) this.modelIndex.set(model, models.push(model) - 1);
-        if (!this.taskIndex.has(task)) this.taskIndex.set(task, tasks.push(task) - 1);
-        if (!this.criterionIndex.has(key)) {
+        if (!modelIndex.has(model)) modelIndex.set(model, models.push(model) - 1);
+        if (!taskIndex.has(task)) taskIndex.set(task, tasks.push(task) - 1);
+        if (!criterionIndex.has(key)) {
           const c = criterionOf.get(key) as { criterion_name: string; scale_min: number; scale_max: number; gate: number };
-          this.criterionIndex.set(key, criteria.push({ key, name: c.criterion_name, min: c.scale_min, max: c.scale_max, gate: c.gate === 1 }) - 1);
+          criterionIndex.set(key, criteria.push({ key, name: c.criterion_name, min: c.scale_min, max: c.scale_max, gate: c.gate === 1 }) - 1);
         }
       }
       const texts = run.version >= TEXTS_FORMAT_VERSION ? 'count(criterion_id)' : '0';
@@ -117,6 +145,9 @@ export class RunQueries {
         template: parsed?.template ?? null,
         dataset: parsed?.dataset?.path ? basename(parsed.dataset.path) : null,
       });
+      } finally {
+        closeRunDatabase(db, true);
+      }
     }
     return { models, tasks, criteria, runs, withHuman, generatedAt: new Date().toISOString(), lang };
   }
@@ -124,22 +155,23 @@ export class RunQueries {
   private where(run: RunDb, f: ViewFilter, kind: JudgmentKind): { sql: string; params: unknown[]; texts: boolean } {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    const pick = <T>(list: readonly T[], index: string | undefined, what: string): T | undefined => {
+    const pick = <T>(list: readonly T[] | undefined, index: string | undefined, what: string): T | undefined => {
       if (index === undefined || index === '') return undefined;
+      if (!list) throw new InputError(`the ${what} list is still being computed`);
       const i = Number(index);
       if (!Number.isInteger(i) || i < 0 || i >= list.length) throw new InputError(`unknown ${what} ${JSON.stringify(index)}`);
       return list[i] as T;
     };
-    const model = pick(this.dict.models, f.model, 'model');
+    const model = pick(this.dict?.models, f.model, 'model');
     if (f.model !== undefined && f.model !== '') {
       clauses.push('r.model_id IS ?');
       params.push(model ?? null);
     }
     if (f.task !== undefined && f.task !== '') {
       clauses.push('r.task_type IS ?');
-      params.push(pick(this.dict.tasks, f.task, 'task type') ?? null);
+      params.push(pick(this.dict?.tasks, f.task, 'task type') ?? null);
     }
-    const criterion = pick(this.dict.criteria, f.criterion, 'criterion');
+    const criterion = pick(this.dict?.criteria, f.criterion, 'criterion');
     if (criterion) {
       clauses.push('r.criterion_key = ?');
       params.push(criterion.key);
@@ -171,6 +203,18 @@ export class RunQueries {
     }`;
   }
 
+  private cachedCount(runIndex: number, f: ViewFilter, kind: JudgmentKind): number | undefined {
+    const unfiltered = !f.model && !f.task && !f.criterion && !f.status && kind === 'all';
+    if (unfiltered && this.dict) return this.dict.runs[runIndex]?.requests;
+    return this.countCache.get(JSON.stringify([runIndex, f.model, f.task, f.criterion, f.status, kind]));
+  }
+
+  /** Rows matching the filter over every run: a whole-table pass unless cached, so asked for apart from a page. */
+  total(f: ViewFilter, kind: JudgmentKind): number | null {
+    if (f.q) return null;
+    return this.runs.reduce((n, _, i) => n + this.count(i, f, kind), 0);
+  }
+
   private count(runIndex: number, f: ViewFilter, kind: JudgmentKind): number {
     const run = this.runs[runIndex] as RunDb;
     const cacheKey = JSON.stringify([runIndex, f.model, f.task, f.criterion, f.status, kind]);
@@ -191,15 +235,19 @@ export class RunQueries {
     const order = kind === 'disagreements' ? 'abs(j.score - r.human_score) DESC, r.seq, r.id' : 'r.seq, r.id';
     const rows = run.db
       .prepare(
-        `SELECT r.id, r.model_id, r.task_type, r.criterion_key, j.status, j.score, r.human_score, j.reason, r.repeat
+        `SELECT r.id, r.model_id, r.task_type, r.criterion_key, r.criterion_name, j.status, j.score, r.human_score, j.reason, r.repeat
          ${RunQueries.from(w.texts)} ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
       )
-      .all(...w.params, limit, offset) as Array<{ id: number; model_id: string | null; task_type: string | null; criterion_key: string; status: string; score: number | null; human_score: number | null; reason: string | null; repeat: number }>;
+      .all(...w.params, limit, offset) as Array<{ id: number; model_id: string | null; task_type: string | null; criterion_key: string; criterion_name: string; status: string; score: number | null; human_score: number | null; reason: string | null; repeat: number }>;
     return rows.map((r) => ({
       id: `${runIndex}:${r.id}`,
       model: this.modelIndex.get(r.model_id) ?? -1,
       task: this.taskIndex.get(r.task_type) ?? -1,
       criterion: this.criterionIndex.get(r.criterion_key) ?? -1,
+      modelName: r.model_id,
+      taskName: r.task_type,
+      criterionKey: r.criterion_key,
+      criterionName: r.criterion_name,
       status: r.status,
       score: r.score,
       human: r.human_score,
@@ -210,38 +258,46 @@ export class RunQueries {
 
   judgments(f: ViewFilter, kind: JudgmentKind, page: number): JudgmentPage {
     const offset = page * PAGE_SIZE;
-    if (kind === 'disagreements') {
-      // The largest gaps over every run: each run's best (offset + page) rows, merged.
-      const merged = this.runs.flatMap((_, i) => this.select(i, f, kind, offset + PAGE_SIZE, 0));
-      merged.sort((a, b) => Math.abs((b.score as number) - (b.human as number)) - Math.abs((a.score as number) - (a.human as number)));
-      const total = f.q ? null : this.runs.reduce((n, _, i) => n + this.count(i, f, kind), 0);
-      return { total, rows: merged.slice(offset, offset + PAGE_SIZE) };
-    }
-    if (f.q) {
-      const rows: JudgmentRow[] = [];
-      let skip = offset;
-      for (let i = 0; i < this.runs.length && rows.length < PAGE_SIZE; i++) {
-        const got = this.select(i, f, kind, skip + PAGE_SIZE - rows.length, 0);
-        const kept = got.slice(skip);
-        skip = Math.max(0, skip - got.length);
-        rows.push(...kept);
+    const known = (): number | null => {
+      if (f.q) return null;
+      let n = 0;
+      for (let i = 0; i < this.runs.length; i++) {
+        const c = this.cachedCount(i, f, kind);
+        if (c === undefined) return null;
+        n += c;
       }
-      return { total: null, rows: rows.slice(0, PAGE_SIZE) };
+      return n;
+    };
+    if (kind === 'disagreements') {
+      // The largest gaps over every run: each run's best (offset + page + 1) rows, merged.
+      const merged = this.runs.flatMap((_, i) => this.select(i, f, kind, offset + PAGE_SIZE + 1, 0));
+      merged.sort((a, b) => Math.abs((b.score as number) - (b.human as number)) - Math.abs((a.score as number) - (a.human as number)));
+      return { total: known(), more: merged.length > offset + PAGE_SIZE, rows: merged.slice(offset, offset + PAGE_SIZE) };
     }
-    const counts = this.runs.map((_, i) => this.count(i, f, kind));
-    const total = counts.reduce((a, b) => a + b, 0);
+    // One row past the page says whether there is a next one; no count of the whole table first.
+    // A run whose rows all lie before the offset is skipped by its count (cached), needed only
+    // when paging past it.
     const rows: JudgmentRow[] = [];
-    let start = offset;
-    for (let i = 0; i < this.runs.length && rows.length < PAGE_SIZE; i++) {
-      const n = counts[i] as number;
-      if (start >= n) {
-        start -= n;
+    let skip = offset;
+    for (let i = 0; i < this.runs.length && rows.length <= PAGE_SIZE; i++) {
+      if (f.q) {
+        const got = this.select(i, f, kind, skip + PAGE_SIZE + 1 - rows.length, 0);
+        rows.push(...got.slice(skip));
+        skip = Math.max(0, skip - got.length);
         continue;
       }
-      rows.push(...this.select(i, f, kind, PAGE_SIZE - rows.length, start));
-      start = 0;
+      if (skip > 0) {
+        const n = this.cachedCount(i, f, kind) ?? (this.runs.length > 1 ? this.count(i, f, kind) : undefined);
+        if (n !== undefined && skip >= n) {
+          skip -= n;
+          continue;
+        }
+      }
+      const got = this.select(i, f, kind, PAGE_SIZE + 1 - rows.length, skip);
+      rows.push(...got);
+      skip = 0;
     }
-    return { total, rows };
+    return { total: known(), more: rows.length > PAGE_SIZE, rows: rows.slice(0, PAGE_SIZE) };
   }
 
   /** One judgment with every text the file has; null for an unknown id. */
@@ -252,7 +308,7 @@ export class RunQueries {
     const texts = run.version >= TEXTS_FORMAT_VERSION;
     const row = run.db
       .prepare(
-        `SELECT r.id, r.sample_id, r.model_id, r.task_type, r.criterion_key, r.judge_model, r.repeat, r.human_score,
+        `SELECT r.id, r.sample_id, r.model_id, r.task_type, r.criterion_key, r.criterion_name, r.judge_model, r.repeat, r.human_score,
            j.status, j.score, j.reason, j.rationale, j.raw, j.reasoning, j.finish_reason, j.latency_ms, j.attempts
            ${texts ? ', c.id AS criterion_text, i.instruction, s.reference_answer, s.answer, c.rubric' : ''}
          FROM request_rows r CROSS JOIN judgments j ON j.key = r.key
@@ -267,6 +323,10 @@ export class RunQueries {
       model: this.modelIndex.get(row.model_id as string | null) ?? -1,
       task: this.taskIndex.get(row.task_type as string | null) ?? -1,
       criterion: this.criterionIndex.get(row.criterion_key as string) ?? -1,
+      modelName: row.model_id,
+      taskName: row.task_type,
+      criterionKey: row.criterion_key,
+      criterionName: row.criterion_name,
       status: row.status,
       score: row.score,
       human: row.human_score,
@@ -285,17 +345,17 @@ export class RunQueries {
     };
   }
 
-  distribution(f: ViewFilter): Array<{ model: number; score: number; n: number }> {
-    const out = new Map<string, { model: number; score: number; n: number }>();
+  distribution(f: ViewFilter): Array<{ model: number; modelName: string | null; score: number; n: number }> {
+    const out = new Map<string, { model: number; modelName: string | null; score: number; n: number }>();
     for (const run of this.runs) {
       const w = this.where(run, { ...f, status: 'scored' }, 'all');
       const rows = run.db.prepare(`SELECT r.model_id AS model, j.score AS score, count(*) AS n ${RunQueries.from(w.texts)} ${w.sql} GROUP BY 1, 2`).all(...w.params) as Array<{ model: string | null; score: number; n: number }>;
       for (const r of rows) {
         const model = this.modelIndex.get(r.model) ?? -1;
-        const key = `${model}\u0000${r.score}`;
+        const key = `${JSON.stringify(r.model)}\u0000${r.score}`;
         const had = out.get(key);
         if (had) had.n += r.n;
-        else out.set(key, { model, score: r.score, n: r.n });
+        else out.set(key, { model, modelName: r.model, score: r.score, n: r.n });
       }
     }
     return [...out.values()];

@@ -31,7 +31,7 @@ function filterOf(c: Context): ViewFilter {
 }
 
 /** The viewer's routes over open run files: the page and a read-only JSON API it pages through. */
-export function viewApp(queries: RunQueries, lang: ReportLang, summary: () => { ready: ReportSummary | null; error: string | null }, allowedHosts: Set<string> | null): Hono {
+export function viewApp(queries: RunQueries, dict: Promise<unknown>, lang: ReportLang, summary: () => { ready: ReportSummary | null; error: string | null }, allowedHosts: Set<string> | null): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
     // A page on another site may make the browser ask 127.0.0.1 under a name it controls (DNS
@@ -52,7 +52,15 @@ export function viewApp(queries: RunQueries, lang: ReportLang, summary: () => { 
     c.header('Content-Security-Policy', contentSecurityPolicy(nonce, 'server'));
     return c.html(html);
   });
-  app.get('/api/dict', (c) => c.json(queries.dict));
+  // Answered when the worker has the lists; the page asks for them without waiting.
+  app.get('/api/dict', async (c) => {
+    try {
+      await dict;
+    } catch (err) {
+      return c.json({ error: err instanceof Error ? err.message : String(err) }, 500);
+    }
+    return c.json(queries.dict);
+  });
   app.get('/api/summary', (c) => {
     const s = summary();
     if (s.error) return c.json({ error: s.error }, 500);
@@ -64,6 +72,11 @@ export function viewApp(queries: RunQueries, lang: ReportLang, summary: () => { 
     const page = Number(c.req.query('page') ?? '0');
     if (!Number.isInteger(page) || page < 0) throw new InputError('page must be a whole number ≥ 0');
     return c.json(queries.judgments(filterOf(c), kind, page));
+  });
+  app.get('/api/count', (c) => {
+    const kind = (c.req.query('kind') ?? 'all') as JudgmentKind;
+    if (!KINDS.includes(kind)) throw new InputError(`kind must be one of ${KINDS.join(', ')}`);
+    return c.json({ total: queries.total(filterOf(c), kind) });
   });
   app.get('/api/judgments/:id', (c) => {
     const d = queries.detail(c.req.param('id'));
@@ -83,12 +96,14 @@ export async function startView(files: readonly string[], options: ViewOptions):
   const state: { ready: ReportSummary | null; error: string | null } = { ready: null, error: null };
   const job = summaryInWorker(files, { gate: options.gate, resamples: options.resamples, seed: options.seed, lang: options.lang });
   const summary = job.result;
+  const dict = job.dict.then((d) => queries.setDictionaries(d));
+  dict.catch(() => undefined);
   summary.then(
     (s) => (state.ready = s),
     (err: unknown) => (state.error = err instanceof Error ? err.message : String(err)),
   );
   const allowed = LOOPBACK.has(options.host) ? new Set([...LOOPBACK]) : null;
-  const app = viewApp(queries, options.lang, () => state, allowed);
+  const app = viewApp(queries, dict, options.lang, () => state, allowed);
   let server: ServerType;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => resolve(info.port));

@@ -13,8 +13,10 @@ else {
   register();
   summary = await import('./summary.ts');
 }
-const { buildReportSummary } = summary;
+const { buildReportSummary, buildViewDictionaries } = summary;
 try {
+  // The filter lists first: the page fills them in as soon as they arrive.
+  parentPort.postMessage({ ok: true, dict: buildViewDictionaries(workerData.files, workerData.options.lang) });
   parentPort.postMessage({ ok: true, summary: buildReportSummary(workerData.files, workerData.options) });
 } catch (err) {
   parentPort.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) });

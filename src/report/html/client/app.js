@@ -260,11 +260,14 @@
     };
     return {
       canSearch: true,
-      // The dictionaries come at once; the overview's numbers when the server has computed them.
+      // The first page never waits for the filter lists (whole-table passes in the server's
+      // worker): they fill in when they arrive; the overview's numbers later still.
+      pending: { dict: { models: [], tasks: [], criteria: [] }, runs: [], withHuman: null, generatedAt: '', pending: true },
       summary: async () => {
         const d = (await get('/api/dict')).body;
         return { dict: d, runs: d.runs, withHuman: d.withHuman, generatedAt: d.generatedAt };
       },
+      count: async (f, kind) => (await get('/api/count', { ...f, kind })).body.total,
       scores: async () => {
         for (;;) {
           const r = await get('/api/summary');
@@ -429,7 +432,7 @@
 
   async function distributions(s) {
     const data = await source.distribution(state.filters);
-    const rows = data.map((d) => ({ ...d, modelName: nameOf(s.dict.models[d.model]) }));
+    const rows = data.map((d) => ({ ...d, modelName: nameOf(d.modelName !== undefined ? d.modelName : s.dict.models[d.model]) }));
     if (rows.length === 0) return el('section', {}, el('h2', { text: L.scoreDist }), el('p', { class: 'muted', text: L.nothing }));
     const chart = plotOrNothing(() =>
       Plot.plot({
@@ -491,10 +494,10 @@
         'tbody',
         {},
         ...result.rows.map((r) => {
-          const crit = s.dict.criteria[r.criterion];
+          const crit = r.criterionName !== undefined ? { name: r.criterionName } : s.dict.criteria[r.criterion];
           const cells = [
-            el('td', { text: nameOf(s.dict.models[r.model]) }),
-            el('td', { text: nameOf(s.dict.tasks[r.task]) }),
+            el('td', { text: nameOf(r.modelName !== undefined ? r.modelName : s.dict.models[r.model]) }),
+            el('td', { text: nameOf(r.taskName !== undefined ? r.taskName : s.dict.tasks[r.task]) }),
             el('td', { text: crit ? crit.name : L.none }),
             el('td', { class: `status-${r.status}`, text: L.statuses[r.status] || r.status }),
             el('td', { class: 'num', text: num(r.score) }),
@@ -508,13 +511,23 @@
       ),
     );
     section.append(table, pager(result));
+    if (result.total === null && !state.q && source.count) {
+      // The total costs a pass over the table: asked for after the page is shown.
+      const asked = { filters: JSON.stringify(state.filters), page: state.page, tab: state.tab };
+      source.count(state.filters, kind).then((total) => {
+        if (total === null || asked.filters !== JSON.stringify(state.filters) || asked.page !== state.page || asked.tab !== state.tab) return;
+        const fresh = pager({ ...result, total });
+        const old = document.querySelector('.pager');
+        if (old) old.replaceWith(fresh);
+      }, () => undefined);
+    }
     return section;
   }
 
   function pager(result) {
     const pages = result.total === null ? null : Math.max(1, Math.ceil(result.total / PAGE));
     const info = pages === null ? `${L.page} ${state.page + 1}` : `${L.page} ${state.page + 1} ${L.of} ${pages} (${result.total} ${L.rows})`;
-    const hasNext = pages === null ? result.rows.length === PAGE : state.page + 1 < pages;
+    const hasNext = result.more !== undefined ? result.more : pages === null ? result.rows.length === PAGE : state.page + 1 < pages;
     return el(
       'div',
       { class: 'pager' },
@@ -530,14 +543,14 @@
     const dialog = document.getElementById('detail');
     const body = dialog.querySelector('.body');
     body.replaceChildren();
-    const crit = s.dict.criteria[d.criterion];
+    const crit = d.criterionName !== undefined ? { name: d.criterionName, key: d.criterionKey } : s.dict.criteria[d.criterion];
     const field = (label, value, cls) => (value === null || value === undefined ? null : el('div', { class: `field ${cls || ''}` }, el('h4', { text: label }), el('pre', { text: value })));
     body.append(
       el(
         'dl',
         { class: 'facts' },
-        el('dt', { text: L.model }), el('dd', { text: nameOf(s.dict.models[d.model]) }),
-        el('dt', { text: L.taskType }), el('dd', { text: nameOf(s.dict.tasks[d.task]) }),
+        el('dt', { text: L.model }), el('dd', { text: nameOf(d.modelName !== undefined ? d.modelName : s.dict.models[d.model]) }),
+        el('dt', { text: L.taskType }), el('dd', { text: nameOf(d.taskName !== undefined ? d.taskName : s.dict.tasks[d.task]) }),
         el('dt', { text: L.criterion }), el('dd', { class: 'criterion-name', text: crit ? `${crit.name} (${crit.key})` : L.none }),
         el('dt', { text: L.status }), el('dd', { text: `${L.statuses[d.status] || d.status}${d.reason ? ` — ${d.reason}` : ''}` }),
         el('dt', { text: L.judgeScore }), el('dd', { class: 'judge-score', text: num(d.score) }),
@@ -597,7 +610,13 @@
     document.getElementById('detail-close').textContent = L.close;
     document.getElementById('detail-close').addEventListener('click', () => document.getElementById('detail').close());
     root.replaceChildren(el('p', { class: 'muted', text: L.loading }));
-    state.summary = await source.summary();
+    if (source.pending) {
+      state.summary = source.pending;
+      source.summary().then((s) => {
+        state.summary = s;
+        render();
+      }, (err) => root.replaceChildren(el('p', { class: 'error', text: String(err && err.message ? err.message : err) })));
+    } else state.summary = await source.summary();
     await render();
   }
 
