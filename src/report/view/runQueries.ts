@@ -77,7 +77,7 @@ export class RunQueries {
   private readonly criterionIndex = new Map<string, number>();
   private readonly countCache = new Map<string, number>();
 
-  constructor(files: readonly string[], lang: string) {
+  constructor(files: readonly string[]) {
     const twice = files.filter((f, i) => files.indexOf(f) !== i);
     if (twice.length > 0) throw new InputError(`a run file is named twice: ${twice.join(', ')}`);
     try {

@@ -92,7 +92,7 @@ export function viewApp(queries: RunQueries, dict: Promise<unknown>, lang: Repor
  * the overview's numbers are computed in a worker meanwhile.
  */
 export async function startView(files: readonly string[], options: ViewOptions): Promise<RunningView> {
-  const queries = new RunQueries(files, options.lang);
+  const queries = new RunQueries(files);
   const state: { ready: ReportSummary | null; error: string | null } = { ready: null, error: null };
   const job = summaryInWorker(files, { gate: options.gate, resamples: options.resamples, seed: options.seed, lang: options.lang });
   const summary = job.result;
