@@ -15,6 +15,10 @@ export interface InstructionReadOptions {
   format?: TableFormat;
   /** Our column name → the file's (`--map instruction=prompt`). */
   map?: Record<string, string>;
+  /** CSV: the field delimiter (detected from the header row when absent). */
+  delimiter?: string;
+  /** The file's text encoding (UTF-8 when absent). */
+  encoding?: string;
 }
 
 export interface InstructionList {
@@ -36,7 +40,8 @@ export async function readInstructions(file: string, options: InstructionReadOpt
   const map = options.map ?? {};
   const out: InstructionList = { instructions: [], rows: 0, problems: [], repeated: 0 };
   const byId = new Map<string, InstructionToAnswer>();
-  for await (const item of readTable(file, { format })) {
+  const text = { ...(options.delimiter ? { delimiter: options.delimiter } : {}), ...(options.encoding ? { encoding: options.encoding } : {}) };
+  for await (const item of readTable(file, { format, ...text })) {
     out.rows++;
     if (isProblem(item)) {
       out.problems.push(item.problem);

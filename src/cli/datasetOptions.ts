@@ -24,7 +24,8 @@ export function addDatasetOptions(cmd: Command): Command {
   return addCatalogOptions(cmd);
 }
 
-function collectMap(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+/** `--map ours=theirs,…`, repeatable: the pairs of every use, later ones winning. */
+export function collectMap(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const out = { ...(previous ?? {}) };
   for (const pair of value.split(',')) {
     if (!pair.trim()) continue;
@@ -47,6 +48,18 @@ export interface DatasetFlags extends CatalogFlags {
   encoding?: string;
 }
 
+/** `--delimiter` and `--encoding`, checked: how a text dataset file is read. */
+export function textOptionsFrom(flags: { delimiter?: string; encoding?: string }): { delimiter?: string; encoding?: string } {
+  const out: { delimiter?: string; encoding?: string } = {};
+  if (flags.delimiter !== undefined) {
+    const d = CSV_DELIMITERS[flags.delimiter];
+    if (!d) throw new UsageError(`--delimiter: expected ",", ";" or tab, got "${flags.delimiter}"`);
+    out.delimiter = d;
+  }
+  if (flags.encoding !== undefined) out.encoding = textEncodingOf(flags.encoding);
+  return out;
+}
+
 /** The dataset and criteria part of a run spec, from the flags. */
 export function datasetSpecFrom(dataset: string, flags: DatasetFlags): Omit<RunSpec, 'judge'> {
   const spec: Omit<RunSpec, 'judge'> = { dataset, strict: Boolean(flags.strict), polluxCriteria: flags.polluxCriteria !== false };
@@ -62,12 +75,7 @@ export function datasetSpecFrom(dataset: string, flags: DatasetFlags): Omit<RunS
   if (flags.criterion) spec.criteria = flags.criterion;
   if (flags.criteria) spec.criteriaFiles = flags.criteria;
   if (flags.fillRubrics) spec.fillRubrics = true;
-  if (flags.delimiter !== undefined) {
-    const d = CSV_DELIMITERS[flags.delimiter];
-    if (!d) throw new UsageError(`--delimiter: expected ",", ";" or tab, got "${flags.delimiter}"`);
-    spec.delimiter = d;
-  }
-  if (flags.encoding !== undefined) spec.encoding = textEncodingOf(flags.encoding);
+  Object.assign(spec, textOptionsFrom(flags));
   return spec;
 }
 

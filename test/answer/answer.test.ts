@@ -211,3 +211,23 @@ test('kill -9 during pollux answer, then resume: nothing answered is asked again
   const rows = readJsonl(out);
   assert.deepEqual(rows.map((r) => r.prompt_id), ids);
 });
+
+test('pollux answer reads a Windows-1251 CSV with ";" through --encoding and --delimiter, as run does', async (t) => {
+  const server = await startFakeJudgeServer({ models: ['m'], reply: () => ({ kind: 'verdict', text: 'Ответ.' }) });
+  t.after(() => server.close());
+  const csv = join(dir, 'cp1251.csv');
+  const text = 'prompt_id;instruction\np1;Напиши стихотворение о весне.\n';
+  // Windows-1251: А–я are 0xC0–0xFF, one byte each.
+  writeFileSync(csv, Buffer.from([...text].map((ch) => {
+    const c = ch.codePointAt(0) as number;
+    return c >= 0x410 && c <= 0x44f ? c - 0x410 + 0xc0 : c;
+  })));
+  const out = join(dir, 'cp1251.answers.jsonl');
+  const r = await runCli(['answer', csv, '--model-url', server.url, '--out', out, '--encoding', 'windows-1251', '--delimiter', ';', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(server.requests.length, 1);
+  assert.match(server.requests[0]?.prompt ?? '', /Напиши стихотворение о весне\./);
+  const bad = await runCli(['answer', csv, '--model-url', server.url, '--out', join(dir, 'x.jsonl'), '--encoding', 'nope']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--encoding: unknown text encoding "nope"/);
+});

@@ -9,6 +9,7 @@ import { parseTableFormat } from '../../data/table.ts';
 import { DEFAULT_POLICY } from '../../engine/execute.ts';
 import { fileFingerprint } from '../../engine/fingerprint.ts';
 import { collect } from '../collect.ts';
+import { collectMap, textOptionsFrom } from '../datasetOptions.ts';
 import { parseNumberFlag, parseParams } from '../judgeOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import type { Cli } from '../io.ts';
@@ -35,6 +36,8 @@ interface AnswerFlags {
   format?: string;
   map?: Record<string, string>;
   strict?: boolean;
+  delimiter?: string;
+  encoding?: string;
   forceNew?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -61,22 +64,14 @@ export function register(cmd: Command, cli: Cli): void {
     .option('--format <format>', 'dataset format: jsonl, json, csv or parquet (default: from the extension)')
     .option('--map <ours=theirs,…>', 'column remapping, e.g. instruction=prompt', collectMap)
     .option('--strict', 'stop with exit 2 at the first bad row, before asking anything')
+    .option('--delimiter <char>', 'CSV field delimiter: "," ";" or tab (default: detected from the header row)')
+    .option('--encoding <name>', 'text encoding of the instructions file: utf-8 (default), windows-1251, koi8-r, utf-16le, utf-16be, …')
     .option('--force-new', 'the state holds answers made with other settings: move it aside and start anew')
     .option('--quiet', 'no progress output')
     .option('--json', 'print the final summary as JSON on stdout')
     .action(cli.action((dataset: string, flags: AnswerFlags) => answerCommand(cli, dataset, flags)));
 }
 
-function collectMap(value: string, previous: Record<string, string> | undefined): Record<string, string> {
-  const out = { ...(previous ?? {}) };
-  for (const pair of value.split(',')) {
-    if (!pair.trim()) continue;
-    const eq = pair.indexOf('=');
-    if (eq <= 0 || eq === pair.length - 1) throw new UsageError(`--map: expected ours=theirs pairs such as instruction=prompt, got "${pair}"`);
-    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
-  return out;
-}
 
 /** The default answers file: the same command always resumes the same file. */
 export function defaultAnswersPath(dataset: string, model: string): string {
@@ -99,7 +94,7 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
   const format = flags.format ? parseTableFormat(flags.format) : undefined;
 
   const file = await localDataset(cli, dataset, Boolean(flags.quiet));
-  const list = await readInstructions(file, { ...(format ? { format } : {}), ...(flags.map ? { map: flags.map } : {}) });
+  const list = await readInstructions(file, { ...(format ? { format } : {}), ...(flags.map ? { map: flags.map } : {}), ...textOptionsFrom(flags) });
   if (list.problems.length > 0) {
     if (flags.strict) throw problemToInputError(list.problems[0]!);
     cli.warn(`pollux: ${list.problems.length} row(s) rejected:`);
