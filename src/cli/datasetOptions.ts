@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.ts';
-import type { NamedPath } from '../core/outputPaths.ts';
-import type { CriteriaCatalog } from '../core/types.ts';
-import { DATASET_SHAPES, type DatasetOptions, type DatasetShape } from '../data/datasetTypes.ts';
+import { DATASET_SHAPES, type DatasetShape } from '../data/datasetTypes.ts';
 import { parseTableFormat } from '../data/table.ts';
 import { CSV_DELIMITERS, textEncodingOf } from '../data/encoding.ts';
-import { datasetOptionsOf, inputsOf, type RunSpec } from '../run/openRun.ts';
+import type { RunSpec } from '../run/openRun.ts';
 import { addCatalogOptions, type CatalogFlags } from './catalogOptions.ts';
 import { collect } from './collect.ts';
 
@@ -77,14 +75,4 @@ export function datasetSpecFrom(dataset: string, flags: DatasetFlags): Omit<RunS
   if (flags.fillRubrics) spec.fillRubrics = true;
   Object.assign(spec, textOptionsFrom(flags));
   return spec;
-}
-
-export function datasetOptionsFrom(flags: DatasetFlags, catalog?: CriteriaCatalog): DatasetOptions {
-  const spec = { ...datasetSpecFrom('', flags), judge: { backends: [] } };
-  return catalog ? datasetOptionsOf(spec, catalog) : datasetOptionsOf(spec);
-}
-
-/** The files a dataset command reads: none of its outputs may replace one of them. */
-export function datasetInputs(dataset: string, flags: DatasetFlags): NamedPath[] {
-  return inputsOf(datasetSpecFrom(dataset, flags));
 }

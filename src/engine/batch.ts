@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { InputError, errorMessage } from '../core/errors.ts';
@@ -9,7 +9,7 @@ import { openRunStore, type RunStore } from '../store/index.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions } from './enumerate.ts';
 import { judgmentFromError, judgmentFromReply } from './judgment.ts';
 import { discardIfEmpty, openForRun } from './run.ts';
-import { acquireRunLock } from './runLock.ts';
+import { acquireRunLock, type RunLock } from './runLock.ts';
 import type { RunManifest } from '../store/index.ts';
 import { JudgeError } from '../core/errors.ts';
 
@@ -177,8 +177,23 @@ function scaleOfRow(min: number, max: number, kind: 'binary' | 'ordinal'): Scale
 /**
  * Reads Batch API output lines into the run file. Failed requests become `error` judgments (so
  * `pollux run --retry-errors` can ask them again); unknown ids and unreadable lines are reported.
+ * Opens the run file under its lock for the time of the import (openRun's `importBatch` does the
+ * same into a run it holds open).
  */
 export async function importBatch(storeFile: string, resultsFile: string, options: { overwrite?: boolean } = {}): Promise<BatchImportSummary> {
+  const { store, lock } = openRunFileForImport(storeFile);
+  try {
+    return await importBatchInto(store, resultsFile, options);
+  } finally {
+    store.close();
+    lock.release();
+  }
+}
+
+/** A run file that Batch API results can go into: locked, with a manifest. */
+export function openRunFileForImport(storeFile: string): { store: RunStore; manifest: RunManifest; lock: RunLock } {
+  // Opening would create an empty database: a mistyped name is reported, not made.
+  if (!existsSync(storeFile)) throw new InputError('no such run file (create it with `pollux batch export`)', { file: storeFile });
   // A writer like any other: a `pollux run` on the same file meanwhile would judge what is imported.
   const lock = acquireRunLock(storeFile);
   let store: RunStore;
@@ -194,74 +209,76 @@ export async function importBatch(storeFile: string, resultsFile: string, option
     lock.release();
     throw new InputError('not a pollux run file with a manifest (create it with `pollux batch export`)', { file: storeFile });
   }
+  return { store, manifest, lock };
+}
+
+/** importBatch into a run file already open for writing (and locked by the caller); leaves it open. */
+export async function importBatchInto(store: RunStore, resultsFile: string, options: { overwrite?: boolean } = {}): Promise<BatchImportSummary> {
+  const manifest = store.getManifest();
+  if (!manifest) throw new InputError('not a pollux run file with a manifest (create it with `pollux batch export`)', { file: store.file });
   const provenanceBase: JudgeProvenance = { backend: 'batch', endpoint: resultsFile, model: manifest.judge.model, params: manifest.judge.params };
   const rows = new Map<string, { scaleMin: number; scaleMax: number; scaleKind: 'binary' | 'ordinal'; promptHash: string; status: string }>();
   const summary: BatchImportSummary = { lines: 0, imported: 0, scored: 0, unscored: 0, errors: 0, alreadyDone: 0, unknownIds: 0, malformed: 0, problems: [] };
   const problem = (p: BatchImportProblem) => {
     if (summary.problems.length < 1000) summary.problems.push(p);
   };
+  // Only the scale and hash of each request are needed: a small map even for large runs.
+  for (const r of store.records()) rows.set(r.key, { scaleMin: r.scaleMin, scaleMax: r.scaleMax, scaleKind: r.scaleKind, promptHash: r.promptHash, status: r.status });
+  let input;
   try {
-    // Only the scale and hash of each request are needed: a small map even for large runs.
-    for (const r of store.records()) rows.set(r.key, { scaleMin: r.scaleMin, scaleMax: r.scaleMax, scaleKind: r.scaleKind, promptHash: r.promptHash, status: r.status });
-    let input;
+    input = createReadStream(resultsFile, { encoding: 'utf8' });
+    await once(input, 'open');
+  } catch (err) {
+    throw new InputError(`cannot read: ${errorMessage(err)}`, { file: resultsFile });
+  }
+  let lineNo = 0;
+  const now = Date.now();
+  for await (const rawLine of createInterface({ input, crlfDelay: Infinity })) {
+    lineNo++;
+    const text = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
+    if (!text.trim()) continue;
+    summary.lines++;
+    let line: BatchOutputLine;
     try {
-      input = createReadStream(resultsFile, { encoding: 'utf8' });
-      await once(input, 'open');
+      line = JSON.parse(text) as BatchOutputLine;
     } catch (err) {
-      throw new InputError(`cannot read: ${errorMessage(err)}`, { file: resultsFile });
+      summary.malformed++;
+      problem({ line: lineNo, customId: null, message: `not valid JSON: ${errorMessage(err)}` });
+      continue;
     }
-    let lineNo = 0;
-    const now = Date.now();
-    for await (const rawLine of createInterface({ input, crlfDelay: Infinity })) {
-      lineNo++;
-      const text = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
-      if (!text.trim()) continue;
-      summary.lines++;
-      let line: BatchOutputLine;
-      try {
-        line = JSON.parse(text) as BatchOutputLine;
-      } catch (err) {
-        summary.malformed++;
-        problem({ line: lineNo, customId: null, message: `not valid JSON: ${errorMessage(err)}` });
-        continue;
-      }
-      const id = typeof line.custom_id === 'string' ? line.custom_id : null;
-      const row = id ? rows.get(id) : undefined;
-      if (!id || !row) {
-        summary.unknownIds++;
-        problem({ line: lineNo, customId: id, message: id ? 'unknown custom_id: no such request in the run' : 'no custom_id' });
-        continue;
-      }
-      if (row.status !== 'pending' && !options.overwrite) {
-        summary.alreadyDone++;
-        continue;
-      }
-      const ctx = { judge: provenanceBase, promptHash: row.promptHash, attempts: 1 };
-      const status = typeof line.response?.status_code === 'number' ? line.response.status_code : null;
-      const body = (line.response?.body ?? null) as ChatCompletionBody | null;
-      const reply = replyFromCompletion(body, { latencyMs: 0, endpoint: resultsFile });
-      let judgment;
-      if (line.error || status === null || status >= 400 || !reply) {
-        const detail = line.error ? JSON.stringify(line.error) : status !== null && status >= 400 ? `HTTP ${status}: ${JSON.stringify(body)}` : 'no choices[0].message in the response body';
-        judgment = judgmentFromError(new JudgeError(`batch line ${lineNo}: ${detail}`, status !== null && status < 500 && status >= 400 ? 'fatal' : 'transient'), ctx);
-        problem({ line: lineNo, customId: id, message: `request failed: ${detail.slice(0, 200)}` });
-      } else {
-        judgment = judgmentFromReply(reply, scaleOfRow(row.scaleMin, row.scaleMax, row.scaleKind), {
-          ...ctx,
-          judge: { ...provenanceBase, model: body?.model ?? provenanceBase.model },
-        });
-        judgment.latencyMs = null;
-      }
-      store.saveJudgment(id, judgment, { startedAt: now, finishedAt: now });
-      row.status = judgment.status;
-      summary.imported++;
-      if (judgment.status === 'scored') summary.scored++;
-      else if (judgment.status === 'unscored') summary.unscored++;
-      else summary.errors++;
+    const id = typeof line.custom_id === 'string' ? line.custom_id : null;
+    const row = id ? rows.get(id) : undefined;
+    if (!id || !row) {
+      summary.unknownIds++;
+      problem({ line: lineNo, customId: id, message: id ? 'unknown custom_id: no such request in the run' : 'no custom_id' });
+      continue;
     }
-  } finally {
-    store.close();
-    lock.release();
+    if (row.status !== 'pending' && !options.overwrite) {
+      summary.alreadyDone++;
+      continue;
+    }
+    const ctx = { judge: provenanceBase, promptHash: row.promptHash, attempts: 1 };
+    const status = typeof line.response?.status_code === 'number' ? line.response.status_code : null;
+    const body = (line.response?.body ?? null) as ChatCompletionBody | null;
+    const reply = replyFromCompletion(body, { latencyMs: 0, endpoint: resultsFile });
+    let judgment;
+    if (line.error || status === null || status >= 400 || !reply) {
+      const detail = line.error ? JSON.stringify(line.error) : status !== null && status >= 400 ? `HTTP ${status}: ${JSON.stringify(body)}` : 'no choices[0].message in the response body';
+      judgment = judgmentFromError(new JudgeError(`batch line ${lineNo}: ${detail}`, status !== null && status < 500 && status >= 400 ? 'fatal' : 'transient'), ctx);
+      problem({ line: lineNo, customId: id, message: `request failed: ${detail.slice(0, 200)}` });
+    } else {
+      judgment = judgmentFromReply(reply, scaleOfRow(row.scaleMin, row.scaleMax, row.scaleKind), {
+        ...ctx,
+        judge: { ...provenanceBase, model: body?.model ?? provenanceBase.model },
+      });
+      judgment.latencyMs = null;
+    }
+    store.saveJudgment(id, judgment, { startedAt: now, finishedAt: now });
+    row.status = judgment.status;
+    summary.imported++;
+    if (judgment.status === 'scored') summary.scored++;
+    else if (judgment.status === 'unscored') summary.unscored++;
+    else summary.errors++;
   }
   return summary;
 }

@@ -11,7 +11,7 @@ import { planDataset, validateDataset, type DatasetPlan, type PlanOptions } from
 import { RejectsWriter, rejectsPathFor, summarizeProblems } from '../data/problems.ts';
 import { tableFormatOf } from '../data/table.ts';
 import type { TableFormat } from '../data/tableTypes.ts';
-import { importBatch, openBatchOutput, writeBatchRequests, type BatchExportSummary, type BatchImportSummary, type BatchOutput } from '../engine/batch.ts';
+import { importBatchInto, openBatchOutput, openRunFileForImport, writeBatchRequests, type BatchExportSummary, type BatchImportSummary, type BatchOutput } from '../engine/batch.ts';
 import { fileFingerprint } from '../engine/fingerprint.ts';
 import { judgeOpenRun, openForRun, type OpenRunFile, type RunEvent, type RunSummary } from '../engine/run.ts';
 import type { ExecutionPolicy } from '../engine/execute.ts';
@@ -108,23 +108,50 @@ export interface DatasetReport {
   problemLines: string[];
 }
 
-export interface Run {
-  /** The run file, opened and locked: this process is its one writer until close(). */
+/**
+ * A dataset spec without a judge: what `pollux plan` reads. Opening it touches no run file; its
+ * `alsoWrites` (a rejects file) are refused when they would replace an input, as for a run.
+ */
+export type PlanSpec = DatasetSpec & { judge?: undefined };
+
+/** The part of a spec that says which requests a dataset gives (and the files it must not replace). */
+export type DatasetSpec = Pick<
+  RunSpec,
+  'dataset' | 'delimiter' | 'encoding' | 'datasetName' | 'format' | 'shape' | 'answers' | 'map' | 'criteria' | 'criteriaFiles' | 'polluxCriteria' | 'strict' | 'fillRubrics' | 'template' | 'alsoWrites'
+>;
+
+/** A run file named alone (`pollux batch import`): the run it holds, with the manifest recorded in it. */
+export interface RunFileSpec {
+  run: string;
+}
+
+export type PlanRunOptions = Pick<PlanOptions, 'maxTokens' | 'context' | 'tokenCounter' | 'listOverLimit' | 'onProblem'>;
+
+/** A dataset opened to be planned: no judge, no run file. */
+export interface PlannedRun {
+  /** What `pollux plan` shows for this dataset and template, calling no judge. */
+  plan(options?: PlanRunOptions): Promise<DatasetPlan>;
+  close(): Promise<void>;
+}
+
+/** A run file open for writing, under its lock: this process is its one writer until close(). */
+export interface RunFile {
   readonly file: string;
   readonly manifest: RunManifest;
+  /** Reads Batch API output lines into the run file. */
+  importBatch(results: string, options?: { overwrite?: boolean }): Promise<BatchImportSummary>;
+  /** Releases the lock, closes the run file (and the judges openRun created). */
+  close(): Promise<void>;
+}
+
+export interface Run extends PlannedRun, RunFile {
   /** An earlier run with other settings moved aside (forceNew), or null. */
   readonly movedAside: string | null;
-  /** What `pollux plan` shows for this dataset and template, calling no judge. */
-  plan(options?: Pick<PlanOptions, 'maxTokens' | 'context' | 'tokenCounter' | 'listOverLimit'>): Promise<DatasetPlan>;
   /** Judges every pending request into the run file; resumable. */
   judge(options?: JudgeOptions): Promise<RunSummary>;
   /** Writes the pending requests (all with `all`) as OpenAI Batch API lines to `out`. */
   exportBatch(options: { out: string; all?: boolean; output?: BatchOutput }): Promise<BatchExportSummary>;
-  /** Reads Batch API output lines into the run file. */
-  importBatch(results: string, options?: { overwrite?: boolean }): Promise<BatchImportSummary>;
   dataset(): DatasetReport;
-  /** Releases the lock, closes the run file and the judges openRun created. */
-  close(): Promise<void>;
 }
 
 /** The default run file: the same command always resumes the same file. */
@@ -153,7 +180,7 @@ export function catalogOf(spec: Pick<RunSpec, 'criteriaFiles' | 'polluxCriteria'
 }
 
 /** The dataset reader options a spec gives. */
-export function datasetOptionsOf(spec: RunSpec, catalog: CriteriaCatalog = catalogOf(spec)): DatasetOptions {
+export function datasetOptionsOf(spec: DatasetSpec, catalog: CriteriaCatalog = catalogOf(spec)): DatasetOptions {
   const options: DatasetOptions = { catalog, strict: Boolean(spec.strict) };
   if (spec.format) options.format = spec.format;
   if (spec.shape) options.shape = spec.shape;
@@ -293,7 +320,50 @@ async function createBackends(spec: RunSpec): Promise<{ backends: JudgeBackend[]
  * settings unless `forceNew`. Every way of filling a run (`pollux run`, `pollux batch`, a script)
  * goes through here, so they all write and resume the same runs.
  */
-export async function openRun(spec: RunSpec): Promise<Run> {
+export async function openRun(spec: RunSpec): Promise<Run>;
+/** A spec without a judge opens the dataset to be planned only (`pollux plan`): no run file. */
+export async function openRun(spec: PlanSpec): Promise<PlannedRun>;
+/** A run file alone opens the run it holds, locked, for importing Batch API results (`pollux batch import`). */
+export async function openRun(spec: RunFileSpec): Promise<RunFile>;
+export async function openRun(spec: RunSpec | PlanSpec | RunFileSpec): Promise<Run | PlannedRun | RunFile> {
+  if ('run' in spec) return openRunFile(spec.run);
+  if (!spec.judge) return openPlan(spec);
+  return openJudgedRun(spec as RunSpec);
+}
+
+function openPlan(spec: PlanSpec): PlannedRun {
+  const template = spec.template ?? 'paper';
+  const datasetOptions = datasetOptionsOf(spec);
+  if (spec.alsoWrites?.length) refuseClobbering(spec.alsoWrites, inputsOf(spec));
+  return {
+    plan: (options = {}) => planDataset(spec.dataset, { ...datasetOptions, template, renderPrompt, ...options }),
+    close: async () => {},
+  };
+}
+
+function openRunFile(file: string): RunFile {
+  const { store, manifest, lock } = openRunFileForImport(file);
+  let closed = false;
+  return {
+    file,
+    manifest,
+    importBatch: async (results, options = {}) => {
+      if (closed) throw new Error(`the run ${file} is closed`);
+      return importBatchInto(store, results, options);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        store.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+async function openJudgedRun(spec: RunSpec): Promise<Run> {
   const template = spec.template ?? 'paper';
   const repeat = spec.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`repeat: expected an integer ≥ 1, got ${repeat}`);
@@ -358,7 +428,8 @@ export async function openRun(spec: RunSpec): Promise<Run> {
     },
     importBatch: async (results, options = {}) => {
       checkOpen();
-      return importBatch(file, results, options);
+      // Into the store this run holds open, under the lock it already has.
+      return importBatchInto(opened.store, results, options);
     },
     dataset: () => passes.report(),
     close: async () => {

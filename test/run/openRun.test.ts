@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -67,7 +67,38 @@ test('a Batch API export and its import through one opened run; the request body
     assert.equal(first.body.temperature, 0.5);
     assert.deepEqual(run.manifest.judge.params, { temperature: 0.5, max_tokens: 1024, seed: 3 });
     await assert.rejects(run.judge(), /no judge/);
+    // The results go into the run this process holds open, under the lock it already has.
+    const lines = readFileSync(requests, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string });
+    const results = join(dir, 'results.jsonl');
+    const reply = (id: string, text: string) => JSON.stringify({ custom_id: id, response: { status_code: 200, body: { model: 'judge-m', choices: [{ message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } }, error: null });
+    writeFileSync(results, `${reply(lines[0]!.custom_id, '[FEEDBACK] ok [RESULT] 1 [END]')}\n`);
+    const imported = await run.importBatch(results);
+    assert.deepEqual([imported.imported, imported.scored], [1, 1]);
   } finally {
     await run.close();
   }
+  // A run file named alone opens the run it holds: its manifest, locked until closed.
+  const byFile = await openRun({ run: out });
+  try {
+    assert.equal(byFile.manifest.judge.model, 'judge-m');
+    await assert.rejects(openRun({ run: out }), /in use/);
+    const again = await byFile.importBatch(join(dir, 'results.jsonl'));
+    assert.deepEqual([again.imported, again.alreadyDone], [0, 1]);
+  } finally {
+    await byFile.close();
+  }
+  await assert.rejects(openRun({ run: join(dir, 'lib.jsonl') }), /not a pollux run file/);
+  await assert.rejects(openRun({ run: join(dir, 'missing.sqlite') }), /missing\.sqlite: no such run file/);
+  assert.equal(existsSync(join(dir, 'missing.sqlite')), false);
+});
+
+test('a spec without a judge opens the dataset to be planned only: no run file, outputs checked against the inputs', async () => {
+  const dataset = join(dir, 'plan.jsonl');
+  const total = writeGenericDataset(dataset, 4, 2);
+  const planned = await openRun({ dataset });
+  const plan = await planned.plan();
+  await planned.close();
+  assert.deepEqual([plan.samples, plan.requests], [4, total]);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('plan')), ['plan.jsonl']);
+  await assert.rejects(openRun({ dataset, alsoWrites: [{ path: dataset, role: '--rejects' }] }), /--rejects .* is the dataset/);
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../../core/errors.ts';
-import { discardBatchOutput, importBatch, openBatchOutput } from '../../engine/batch.ts';
+import { discardBatchOutput, openBatchOutput } from '../../engine/batch.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
 import { openRun, type RunSpec } from '../../run/openRun.ts';
 import { allRowsRejectedError } from '../../data/problems.ts';
@@ -46,7 +46,13 @@ export function register(batch: Command, cli: Cli): void {
     .option('--json', 'print the summary as JSON')
     .description('read Batch API results into the run file; exit 1 when some lines could not be used (they are listed)')
     .action(cli.action(async (run: string, results: string, flags: { overwrite?: boolean; json?: boolean }) => {
-      const s = await importBatch(run, results, { overwrite: Boolean(flags.overwrite) });
+      const opened = await openRun({ run });
+      let s;
+      try {
+        s = await opened.importBatch(results, { overwrite: Boolean(flags.overwrite) });
+      } finally {
+        await opened.close();
+      }
       if (flags.json) cli.json(s);
       else {
         cli.line(`${s.lines} result lines: imported ${s.imported} (scored ${s.scored}, unscored ${s.unscored}, errors ${s.errors}); already judged ${s.alreadyDone}; unknown ids ${s.unknownIds}; unreadable lines ${s.malformed}`);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { planDataset, type CountEntry, type DatasetPlan } from '../../data/plan.ts';
+import type { CountEntry, DatasetPlan } from '../../data/plan.ts';
 import { RejectsWriter, allRowsRejectedError, formatProblem } from '../../data/problems.ts';
 import { estimateTokenCounter, loadQwenTokenCounter } from '../../data/tokens.ts';
-import { parseTemplateName, renderPrompt } from '../../prompt/render.ts';
-import { refuseClobbering } from '../../core/outputPaths.ts';
-import { addDatasetOptions, datasetInputs, datasetOptionsFrom, type DatasetFlags } from '../datasetOptions.ts';
+import { parseTemplateName } from '../../prompt/render.ts';
+import { openRun, type PlanSpec } from '../../run/openRun.ts';
+import { addDatasetOptions, datasetSpecFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import { parseNumberFlag } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
@@ -38,23 +38,17 @@ async function planCommand(cli: Cli, dataset: string, flags: PlanFlags): Promise
   const template = parseTemplateName(flags.template);
   const maxTokens = parseNumberFlag(flags.maxTokens, '--max-tokens', { min: 1, integer: true }) ?? 1024;
   const context = parseNumberFlag(flags.context, '--context', { min: 1, integer: true }) ?? 32768;
-  const options = datasetOptionsFrom(flags);
-  if (flags.rejects) refuseClobbering([{ path: flags.rejects, role: '--rejects' }], datasetInputs(dataset, flags));
+  const spec: PlanSpec = { ...datasetSpecFrom(await localDataset(cli, dataset), flags), template };
+  if (flags.rejects) spec.alsoWrites = [{ path: flags.rejects, role: '--rejects' }];
+  const run = await openRun(spec);
   const tokenCounter = (flags.estimateTokens ? null : await loadQwenTokenCounter()) ?? estimateTokenCounter();
   const rejects = flags.rejects ? new RejectsWriter(flags.rejects) : null;
   let plan: DatasetPlan;
   try {
-    plan = await planDataset(await localDataset(cli, dataset), {
-      ...options,
-      template,
-      maxTokens,
-      context,
-      tokenCounter,
-      renderPrompt,
-      onProblem: rejects ? (p) => rejects.write(p) : undefined,
-    });
+    plan = await run.plan({ maxTokens, context, tokenCounter, ...(rejects ? { onProblem: (p) => rejects.write(p) } : {}) });
   } finally {
     rejects?.close();
+    await run.close();
   }
   const rejectsFile = rejects && rejects.count > 0 ? rejects.path : null;
   if (flags.json) cli.json({ dataset, ...plan, rejectsFile });
