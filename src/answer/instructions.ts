@@ -1,8 +1,10 @@
 import { stableHash } from '../core/hash.ts';
-import { rowProblem, type RowLocation, type RowProblem } from '../data/problems.ts';
-import { RowView } from '../data/rowView.ts';
+import type { RowLocation, RowProblem } from '../data/problems.ts';
+import { describePosition, packPosition } from '../data/readContext.ts';
+import { rowLoop, type RowLoopContext } from '../data/rowLoop.ts';
+import type { RowView } from '../data/rowView.ts';
 import { readTable, tableFormatOf } from '../data/table.ts';
-import { isProblem, type TableFormat } from '../data/tableTypes.ts';
+import type { TableFormat } from '../data/tableTypes.ts';
 
 /** One instruction to put to the model under test. */
 export interface InstructionToAnswer {
@@ -37,36 +39,31 @@ export interface InstructionList {
  */
 export async function readInstructions(file: string, options: InstructionReadOptions = {}): Promise<InstructionList> {
   const format = tableFormatOf(file, options.format);
-  const map = options.map ?? {};
   const out: InstructionList = { instructions: [], rows: 0, problems: [], repeated: 0 };
   const byId = new Map<string, InstructionToAnswer>();
   const text = { ...(options.delimiter ? { delimiter: options.delimiter } : {}), ...(options.encoding ? { encoding: options.encoding } : {}) };
-  for await (const item of readTable(file, { format, ...text })) {
-    out.rows++;
-    if (isProblem(item)) {
-      out.problems.push(item.problem);
-      continue;
-    }
-    const view = new RowView(item.record, item.location, map, format);
+  // Every problem is listed for the caller to report; none ends the read.
+  const ctx: RowLoopContext = {
+    map: options.map ?? {},
+    countRow: () => out.rows++,
+    reject: (problems) => out.problems.push(...problems),
+  };
+  const source = { table: readTable(file, { format, ...text }), format, counts: { rows: 0, rejected: 0, columns: null } };
+  const read = (view: RowView): InstructionToAnswer | null => {
     const instruction = view.requiredText('instruction');
     const explicit = view.id('prompt_id');
-    if (view.problems.length > 0) {
-      out.problems.push(...view.problems);
-      continue;
-    }
+    if (view.problems.length > 0) return null;
     const promptId = explicit ?? stableHash({ instruction });
     const seen = byId.get(promptId);
     if (seen) {
       if (seen.instruction === instruction) out.repeated++;
-      else {
-        const where = seen.location.line !== undefined ? `line ${seen.location.line}` : `row ${seen.location.row}`;
-        out.problems.push(rowProblem(item.location, `prompt_id "${promptId}" already names another instruction (${where})`, view.column('prompt_id')));
-      }
-      continue;
+      else view.problem(`prompt_id "${promptId}" already names another instruction (${describePosition(packPosition(seen.location))})`, 'prompt_id');
+      return null;
     }
-    const entry = { promptId, instruction, location: item.location };
+    const entry = { promptId, instruction, location: view.location };
     byId.set(promptId, entry);
-    out.instructions.push(entry);
-  }
+    return entry;
+  };
+  for await (const entry of rowLoop(ctx, source, read)) out.instructions.push(entry);
   return out;
 }

@@ -5,6 +5,7 @@ import { genericItems } from './genericShape.ts';
 import { instructionItems } from './instructionsShape.ts';
 import { polluxItems } from './polluxShape.ts';
 import { ReadContext } from './readContext.ts';
+import type { RowSource } from './rowLoop.ts';
 import { readTable, tableFormatOf } from './table.ts';
 import { isProblem, type TableItem, type TableRecord } from './tableTypes.ts';
 
@@ -87,6 +88,15 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
   }
 
   private async *items(): AsyncGenerator<DatasetItem> {
+    // Items and requests are counted here, as each shape hands its items on.
+    for await (const item of this.shapeItems()) {
+      this.stats.items++;
+      this.stats.requests += item.criteria.length;
+      yield item;
+    }
+  }
+
+  private async *shapeItems(): AsyncGenerator<DatasetItem> {
     const { options, file } = this;
     const ctx = new ReadContext(options, this.stats, resolveFlagCriteria(options));
     const format = tableFormatOf(file, options.format);
@@ -103,21 +113,17 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
         throw new UsageError(`${file} holds instructions (prompt_id and criteria, no answer): give the answers to judge with --answers FILE`);
       }
       const answersFormat = tableFormatOf(options.answers, options.answersFormat);
-      const instructionsStats = ctx.addFile(file, format, 'instructions');
-      const answersStats = ctx.addFile(options.answers, answersFormat, 'answers');
-      const answers = readTable(options.answers, { format: answersFormat, maxRecordBytes: options.maxRecordBytes, ...encoding });
-      yield* instructionItems(ctx, all, format, instructionsStats, answers, answersFormat, answersStats);
+      const instructions: RowSource = { table: all, format, counts: ctx.addFile(file, format, 'instructions') };
+      const answersCounts = ctx.addFile(options.answers, answersFormat, 'answers');
+      const answersTable = readTable(options.answers, { format: answersFormat, maxRecordBytes: options.maxRecordBytes, ...encoding });
+      yield* instructionItems(ctx, instructions, { table: answersTable, format: answersFormat, counts: answersCounts });
       return;
     }
     if (options.answers) {
       throw new UsageError(`--answers is for POLLUX-instructions datasets, but ${file} has ${shape} rows`);
     }
-    const fileStats = ctx.addFile(file, format, 'rows');
-    if (shape === 'pollux') {
-      yield* polluxItems(ctx, all, format, fileStats);
-      return;
-    }
-    yield* genericItems(ctx, all, format, fileStats);
+    const rows: RowSource = { table: all, format, counts: ctx.addFile(file, format, 'rows') };
+    yield* shape === 'pollux' ? polluxItems(ctx, rows) : genericItems(ctx, rows);
   }
 }
 

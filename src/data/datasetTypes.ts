@@ -69,6 +69,8 @@ export interface DatasetFileStats {
   role: 'rows' | 'instructions' | 'answers';
   rows: number;
   rejected: number;
+  /** The columns of the file's first readable row (null when no row could be read). */
+  columns: string[] | null;
 }
 
 /** Filled in while a dataset is read; final once iteration ends. */

@@ -1,5 +1,5 @@
 import { criteriaOfRow } from './criteriaList.ts';
-import type { DatasetFileStats, DatasetItem, ItemCriterion } from './datasetTypes.ts';
+import type { DatasetItem, ItemCriterion } from './datasetTypes.ts';
 import { FIRST_PROBLEMS_SHOWN, type RowLocation } from './problems.ts';
 import {
   describePosition,
@@ -9,7 +9,8 @@ import {
   type InstructionFields,
   type ReadContext,
 } from './readContext.ts';
-import { isProblem, type TableFormat, type TableItem } from './tableTypes.ts';
+import { rowLoop, type RowSource } from './rowLoop.ts';
+import type { RowView } from './rowView.ts';
 
 interface Instruction {
   fields: InstructionFields;
@@ -23,29 +24,13 @@ interface Instruction {
  * file by `prompt_id`. The instructions file is small (about 2,100 rows upstream) and held in
  * memory; the answers file is streamed.
  */
-export async function* instructionItems(
-  ctx: ReadContext,
-  instructionsTable: AsyncIterable<TableItem>,
-  instructionsFormat: TableFormat,
-  instructionsStats: DatasetFileStats,
-  answersTable: AsyncIterable<TableItem>,
-  answersFormat: TableFormat,
-  answersStats: DatasetFileStats,
-): AsyncGenerator<DatasetItem> {
+export async function* instructionItems(ctx: ReadContext, instructionsSource: RowSource, answersSource: RowSource): AsyncGenerator<DatasetItem> {
   const instructions = new Map<string, Instruction>();
   // Rejected instructions, so their answers can say why they are rejected too.
   const rejectedAt = new Map<string, RowLocation>();
 
-  for await (const item of instructionsTable) {
-    instructionsStats.rows++;
-    ctx.stats.rows++;
-    if (isProblem(item)) {
-      ctx.reject([item.problem], instructionsStats);
-      continue;
-    }
-    const view = ctx.view(item, instructionsFormat);
-    const promptId = view.id('prompt_id');
-    if (promptId === null) view.problem(view.has('prompt_id') ? 'is empty' : `missing column "${view.column('prompt_id')}"`, 'prompt_id');
+  const readInstruction = (view: RowView): [string, Instruction] | null => {
+    const promptId = promptIdOf(view);
     const fields = readInstructionFields(view);
     const criteria = criteriaOfRow(ctx, view, ctx.taskPath(fields));
     if (promptId !== null && (instructions.has(promptId) || rejectedAt.has(promptId))) {
@@ -53,25 +38,15 @@ export async function* instructionItems(
       view.problem(`duplicate prompt_id "${promptId}" (first at ${first ? describePosition(packPosition(first)) : 'an earlier row'})`, 'prompt_id');
     }
     if (view.problems.length > 0) {
-      if (promptId !== null && !instructions.has(promptId)) rejectedAt.set(promptId, item.location);
-      ctx.reject(view.problems, instructionsStats);
-      continue;
+      if (promptId !== null && !instructions.has(promptId)) rejectedAt.set(promptId, view.location);
+      return null;
     }
-    instructions.set(promptId as string, { fields, criteria, location: item.location, answered: false });
-  }
+    return [promptId as string, { fields, criteria, location: view.location, answered: false }];
+  };
+  for await (const [promptId, instruction] of rowLoop(ctx, instructionsSource, readInstruction)) instructions.set(promptId, instruction);
 
-  const seenIds = new Map<string, number>();
-  const checkDuplicates = ctx.options.checkDuplicates !== false;
-  for await (const item of answersTable) {
-    answersStats.rows++;
-    ctx.stats.rows++;
-    if (isProblem(item)) {
-      ctx.reject([item.problem], answersStats);
-      continue;
-    }
-    const view = ctx.view(item, answersFormat);
-    const promptId = view.id('prompt_id');
-    if (promptId === null) view.problem(view.has('prompt_id') ? 'is empty' : `missing column "${view.column('prompt_id')}"`, 'prompt_id');
+  yield* rowLoop(ctx, answersSource, (view: RowView): DatasetItem | null => {
+    const promptId = promptIdOf(view);
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
     const explicitId = view.id();
@@ -85,30 +60,29 @@ export async function* instructionItems(
         'prompt_id',
       );
     }
-    if (view.problems.length > 0 || !instruction) {
-      ctx.reject(view.problems, answersStats);
-      continue;
-    }
-    const sample = makeSample(instruction.fields, answer, modelId, explicitId, item.location);
-    const first = checkDuplicates ? seenIds.get(sample.id) : undefined;
+    if (view.problems.length > 0 || !instruction) return null;
+    const sample = makeSample(instruction.fields, answer, modelId, explicitId, view.location);
+    const first = ctx.repeatedSample(sample.id, view.location);
     if (first !== undefined) {
       view.problem(
         explicitId !== null ? `duplicate id "${sample.id}" (first at ${describePosition(first)})` : `duplicate answer: the same prompt_id, model and answer as ${describePosition(first)}`,
         explicitId !== null ? 'id' : 'answer',
       );
-      ctx.reject(view.problems, answersStats);
-      continue;
+      return null;
     }
-    if (checkDuplicates) seenIds.set(sample.id, packPosition(item.location));
     instruction.answered = true;
-    ctx.stats.items++;
-    ctx.stats.requests += instruction.criteria.length;
-    yield { sample, criteria: instruction.criteria.slice() };
-  }
+    return { sample, criteria: instruction.criteria.slice() };
+  });
 
   for (const [promptId, instruction] of instructions) {
     if (instruction.answered) continue;
     ctx.stats.instructionsWithoutAnswers++;
     if (ctx.stats.instructionsWithoutAnswersFirst.length < FIRST_PROBLEMS_SHOWN) ctx.stats.instructionsWithoutAnswersFirst.push(promptId);
   }
+}
+
+function promptIdOf(view: RowView): string | null {
+  const promptId = view.id('prompt_id');
+  if (promptId === null) view.problem(view.has('prompt_id') ? 'is empty' : `missing column "${view.column('prompt_id')}"`, 'prompt_id');
+  return promptId;
 }

@@ -1,9 +1,9 @@
 import { describeScale, inScale } from '../core/scale.ts';
-import type { Criterion } from '../core/types.ts';
-import type { DatasetFileStats, DatasetItem } from './datasetTypes.ts';
+import type { Criterion, Sample } from '../core/types.ts';
+import type { DatasetItem, ItemCriterion } from './datasetTypes.ts';
 import { describePosition, makeSample, packPosition, readInstructionFields, type ReadContext } from './readContext.ts';
+import { rowLoop, type RowSource } from './rowLoop.ts';
 import type { RowView } from './rowView.ts';
-import { isProblem, type TableFormat, type TableItem } from './tableTypes.ts';
 
 function criterionOf(ctx: ReadContext, view: RowView, task: ReadonlyArray<string | null>): Criterion | null {
   const name = view.requiredText('criteria_name');
@@ -26,31 +26,29 @@ function criterionOf(ctx: ReadContext, view: RowView, task: ReadonlyArray<string
   return ctx.resolver.fromNameAndRubric(view, name, rubric, task, 'rubrics');
 }
 
+/** A good POLLUX row: one (answer, criterion) pair, and where it falls among the rows before it. */
+interface PolluxRow {
+  sample: Sample;
+  criterion: ItemCriterion;
+  /** Same answer as the row before: the pair joins the current item. */
+  continues: boolean;
+  /** An answer seen before, but not in the row before: its rows were not consecutive. */
+  resumes: boolean;
+}
+
 /**
  * POLLUX rows: one per (answer, criterion). Consecutive rows of the same answer become one item, so
  * the engine can send an answer's criteria back to back (the judge server's prefix cache reuses the
  * shared part of the prompts). Only the current item is held; to catch a repeated (answer,
  * criterion) pair anywhere in the file, a PairLedger remembers a few bytes per row.
  */
-export async function* polluxItems(
-  ctx: ReadContext,
-  table: AsyncIterable<TableItem>,
-  format: TableFormat,
-  fileStats: DatasetFileStats,
-): AsyncGenerator<DatasetItem> {
+export async function* polluxItems(ctx: ReadContext, source: RowSource): AsyncGenerator<DatasetItem> {
   let current: DatasetItem | null = null;
   const ledger = new PairLedger();
   // With an explicit id column, one id must always mean the same answer.
   const contentOfId = new Map<string, string>();
 
-  for await (const item of table) {
-    fileStats.rows++;
-    ctx.stats.rows++;
-    if (isProblem(item)) {
-      ctx.reject([item.problem], fileStats);
-      continue;
-    }
-    const view = ctx.view(item, format);
+  const read = (view: RowView): PolluxRow | null => {
     const fields = readInstructionFields(view);
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
@@ -68,7 +66,7 @@ export async function* polluxItems(
       current.sample.referenceAnswer === fields.referenceAnswer &&
       current.sample.modelId === modelId;
     const id = explicitId ?? (sameAnswer && current ? current.sample.id : null);
-    const sample = makeSample(fields, answer, modelId, id, item.location);
+    const sample = makeSample(fields, answer, modelId, id, view.location);
     if (explicitId !== null && view.problems.length === 0) {
       // A cheap fingerprint: catches an id reused for another answer without holding the texts.
       const content = `${fields.instruction.length}:${answer.length}:${modelId ?? ''}`;
@@ -79,31 +77,29 @@ export async function* polluxItems(
     const continues = current !== null && current.sample.id === sample.id;
     const resumes = !continues && ledger.hasSample(sample.id);
     if (criterion && view.problems.length === 0) {
-      const first = ledger.add(sample.id, criterion.key, packPosition(item.location));
+      const first = ledger.add(sample.id, criterion.key, packPosition(view.location));
       if (first !== undefined) {
         view.problem(`duplicate: this answer already has criterion "${criterion.name.ru}" (first at ${describePosition(first)})`, 'criteria_name');
       }
     }
-    if (view.problems.length > 0 || !criterion) {
-      if (view.problems.length === 0) view.problem('no usable criterion in this row', 'criteria_name');
-      ctx.reject(view.problems, fileStats);
-      continue;
+    if (view.problems.length > 0) return null;
+    if (!criterion) {
+      view.problem('no usable criterion in this row', 'criteria_name');
+      return null;
     }
-    if (continues && current) {
-      current.criteria.push({ criterion, humanScore });
-      continue;
-    }
-    if (current) yield finish(ctx, current);
-    if (resumes) ctx.stats.regroupedSamples++;
-    current = { sample, criteria: [{ criterion, humanScore }] };
-  }
-  if (current) yield finish(ctx, current);
-}
+    return { sample, criterion: { criterion, humanScore }, continues, resumes };
+  };
 
-function finish(ctx: ReadContext, item: DatasetItem): DatasetItem {
-  ctx.stats.items++;
-  ctx.stats.requests += item.criteria.length;
-  return item;
+  for await (const row of rowLoop(ctx, source, read)) {
+    if (row.continues && current) {
+      current.criteria.push(row.criterion);
+      continue;
+    }
+    if (current) yield current;
+    if (row.resumes) ctx.stats.regroupedSamples++;
+    current = { sample: row.sample, criteria: [row.criterion] };
+  }
+  if (current) yield current;
 }
 
 /**

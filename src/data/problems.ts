@@ -100,16 +100,30 @@ export function summarizeProblems(s: ProblemSummaryInput): string[] {
   return lines;
 }
 
+/** The counts allRowsRejectedError looks at: the whole dataset's, and each file's when known. */
+export interface RejectedRowCounts {
+  rows: number;
+  rejected: number;
+  columns: string[] | null;
+  files?: ReadonlyArray<{ file: string; rows: number; rejected: number; columns?: string[] | null }>;
+}
+
 /**
  * Every row rejected: most often the columns have other names than ours. The error names the
- * columns the file does have and how to map them, instead of a run or plan over nothing.
+ * columns the file does have and how to map them, instead of a run or plan over nothing. A dataset
+ * joined from two files (instructions and `--answers`) loses every answer when only the answers
+ * file's columns are off; that file is then the one named.
  */
-export function allRowsRejectedError(file: string, s: { rows: number; rejected: number; columns: string[] | null }): InputError | null {
-  if (s.rows === 0 || s.rejected < s.rows) return null;
-  const found = s.columns && s.columns.length > 0 ? `the columns found: ${s.columns.join(', ')}` : 'no row could be read as a record';
+export function allRowsRejectedError(file: string, s: RejectedRowCounts): InputError | null {
+  const whole = s.rows > 0 && s.rejected >= s.rows;
+  const lost = whole ? undefined : s.files?.slice(1).find((f) => f.rows > 0 && f.rejected >= f.rows);
+  if (!whole && !lost) return null;
+  const rows = lost ? lost.rows : s.rows;
+  const columns = lost ? (lost.columns ?? null) : s.columns;
+  const found = columns && columns.length > 0 ? `the columns found: ${columns.join(', ')}` : 'no row could be read as a record';
   return new InputError(
-    `all ${s.rows} rows were rejected (see the problems above); ${found}. ` +
+    `all ${rows} rows were rejected (see the problems above); ${found}. ` +
       'If the data is there under other names, map them with --map ours=theirs (e.g. --map instruction=prompt,answer=response)',
-    { file },
+    { file: lost ? lost.file : file },
   );
 }

@@ -2,19 +2,25 @@ import { stableHash } from '../core/hash.ts';
 import type { Criterion, Sample } from '../core/types.ts';
 import { CriterionResolver } from './criteria.ts';
 import type { DatasetFileStats, DatasetOptions, DatasetStats, UnmatchedTaskPath } from './datasetTypes.ts';
+import { FIRST_PROBLEMS_SHOWN, problemToInputError, type RowLocation, type RowProblem } from './problems.ts';
+import type { RowCounts, RowLoopContext } from './rowLoop.ts';
+import type { RowView } from './rowView.ts';
+import type { TableFormat } from './tableTypes.ts';
 
 const PATHS_REMEMBERED = 100_000;
-import { FIRST_PROBLEMS_SHOWN, problemToInputError, type RowLocation, type RowProblem } from './problems.ts';
-import { RowView } from './rowView.ts';
-import type { TableFormat, TableRecord } from './tableTypes.ts';
 
-/** What every shape reader shares: the options, the stats, problem handling, criteria lookup. */
-export class ReadContext {
+/**
+ * What every shape reader shares: the options, the stats, problem handling (for the row loop),
+ * criteria lookup, task paths and repeated sample ids.
+ */
+export class ReadContext implements RowLoopContext {
   readonly resolver: CriterionResolver;
   readonly map: Readonly<Record<string, string>>;
   /** The `--criterion` keys, resolved once up front. */
   readonly flagCriteria: Criterion[] | null;
   readonly #paths = new Map<string, { matched: number; partial: boolean; entry: UnmatchedTaskPath | null }>();
+  /** Each sample id's first row (packed position); null when repeats are not checked. */
+  readonly #sampleIds: Map<string, number> | null;
 
   constructor(
     readonly options: DatasetOptions,
@@ -24,16 +30,31 @@ export class ReadContext {
     this.resolver = new CriterionResolver(options.catalog, options.matchCriterion);
     this.map = options.map ?? {};
     this.flagCriteria = flagCriteria;
+    this.#sampleIds = options.checkDuplicates === false ? null : new Map();
   }
 
   addFile(file: string, format: TableFormat, role: DatasetFileStats['role']): DatasetFileStats {
-    const entry: DatasetFileStats = { file, format, role, rows: 0, rejected: 0 };
+    const entry: DatasetFileStats = { file, format, role, rows: 0, rejected: 0, columns: null };
     this.stats.files.push(entry);
     return entry;
   }
 
-  view(item: TableRecord, format: TableFormat): RowView {
-    return new RowView(item.record, item.location, this.map, format);
+  countRow(counts: RowCounts): void {
+    counts.rows++;
+    this.stats.rows++;
+  }
+
+  /**
+   * The packed position of an earlier row with this sample id, if any; otherwise the id is noted
+   * for this row. The ids are kept as a map (16-character strings: ~100 bytes each, so about 100 MB
+   * per million rows); a re-read (`checkDuplicates: false`) keeps none, the first read having
+   * already rejected the repeats.
+   */
+  repeatedSample(sampleId: string, location: RowLocation): number | undefined {
+    if (!this.#sampleIds) return undefined;
+    const first = this.#sampleIds.get(sampleId);
+    if (first === undefined) this.#sampleIds.set(sampleId, packPosition(location));
+    return first;
   }
 
   /**
@@ -65,8 +86,8 @@ export class ReadContext {
   }
 
   /** Rejects one row for one or more problems; in strict mode the first problem ends the read. */
-  reject(problems: readonly RowProblem[], fileStats: DatasetFileStats): void {
-    fileStats.rejected++;
+  reject(problems: readonly RowProblem[], counts: RowCounts): void {
+    counts.rejected++;
     this.stats.rejected++;
     for (const p of problems) {
       this.stats.problemCount++;

@@ -73,7 +73,7 @@ for (const format of FORMATS) {
     assert.deepEqual(criterionKeys(b), ['general', 'facts']);
     assert.equal(b.criteria[1]?.criterion.rubric, RUBRIC_FACTS_B, 'judged with the row\'s own rubric');
     assert.equal(b.criteria[1]?.criterion.scale.max, 2);
-    assert.deepEqual(reader.stats.files, [{ file, format, role: 'rows', rows: 5, rejected: 0 }]);
+    assert.deepEqual(reader.stats.files, [{ file, format, role: 'rows', rows: 5, rejected: 0, columns: Object.keys(polluxRow()) }]);
     assert.equal(reader.stats.requests, 5);
   });
 
