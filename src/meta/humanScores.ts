@@ -142,7 +142,12 @@ export class HumanScoresBuilder {
   }
 }
 
-/** Reads a JSONL, JSON, CSV or Parquet file of expert scores; a bad row is an InputError naming it. */
+/**
+ * Reads a JSONL, JSON, CSV or Parquet file of expert scores; a bad row is an InputError naming it.
+ * It keeps its own loop rather than the datasets' row loop (data/rowLoop.ts): here any problem ends
+ * the read (nothing is rejected to go on with), a field is found under several accepted names
+ * rather than through --map, and no counts are kept for a summary.
+ */
 export async function readHumanScores(file: string, options: ReadTableOptions = {}): Promise<HumanScores> {
   const builder = new HumanScoresBuilder(file);
   for await (const item of readTable(file, options)) {

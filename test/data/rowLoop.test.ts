@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { InputError } from '../../src/core/errors.ts';
 import { readInstructions } from '../../src/answer/instructions.ts';
 import { readDataset } from '../../src/data/dataset.ts';
+import { validateDataset } from '../../src/data/plan.ts';
 import type { DatasetItem, DatasetOptions, DatasetShape, DatasetStats } from '../../src/data/datasetTypes.ts';
 import { allRowsRejectedError, type RowProblem } from '../../src/data/problems.ts';
 import type { TableFormat } from '../../src/data/tableTypes.ts';
@@ -185,6 +186,8 @@ for (const format of FORMATS) {
       assert.ok(error, `${shape}: every row rejected is an error`);
       assert.equal(error.location.file, file, `${shape}: the error names the file whose rows were all rejected`);
       assert.match(error.message, new RegExp(`all 2 rows were rejected .*the columns found: ${Object.keys(rows[0] as object).join(', ')}\\. .*--map ours=theirs`), shape);
+      const validation = await validateDataset(shape === 'instructions' ? instructionsFile : file, { catalog, shape, map: { answer: 'reply' }, ...(shape === 'instructions' ? { answers: file } : {}) });
+      assert.equal(allRowsRejectedError(shape === 'instructions' ? instructionsFile : file, validation)?.message, error.message, `${shape}: the counts plan and validation give are enough`);
     }
   });
 }
