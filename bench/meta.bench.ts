@@ -16,7 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMetaReport, formatMetaReport, kendallTauB, pearson, spearman } from '../src/meta/index.ts';
+import { buildMetaReport, kendallTauB, pearson, spearman } from '../src/meta/index.ts';
+import { formatMetaReport } from '../src/report/text/meta.ts';
 import { syntheticRecords } from '../test/meta/syntheticRun.ts';
 
 const PAIRS = 161_076;

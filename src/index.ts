@@ -99,7 +99,7 @@ export { loadCriteriaFile, parseCriteriaFile, CriteriaFileError, type CriteriaFi
 
 // ── Scores: POLLUX aggregation of judgments (leaderboard, criteria × task-group matrix, breakdowns).
 export { buildScoreReport } from './scoring/report.ts';
-export { formatScoreReport } from './scoring/format.ts';
+export { formatScoreReport } from './report/text/score.ts';
 export { scoreReportCsv, writeScoreCsv } from './scoring/csv.ts';
 export { taskGroupLookup } from './scoring/taskGroups.ts';
 export { parseThreshold, checkThresholds, type ScoreThreshold, type ThresholdFailure } from './scoring/thresholds.ts';
@@ -110,7 +110,7 @@ export { GATE_POLICIES, type GatePolicy, type ScoreOptions, type ScoreReport } f
 export { buildMetaReport, type MetaOptions } from './meta/report.ts';
 export type { MetaReport } from './meta/reportTypes.ts';
 export { compareJudges, type JudgeComparison, type JudgeRun, type CompareOptions } from './meta/compare.ts';
-export { formatMetaReport, formatJudgeComparison } from './meta/format.ts';
+export { formatMetaReport, formatJudgeComparison } from './report/text/meta.ts';
 export { readHumanScores, type HumanScores } from './meta/humanScores.ts';
 export { POLLUX_OUT_OF_DOMAIN_TASKS } from './meta/domains.ts';
 export { spearman, pearson, kendallTauB } from './meta/correlation.ts';

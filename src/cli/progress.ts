@@ -1,4 +1,5 @@
 import type { RunEvent, RunProgress } from '../engine/run.ts';
+import { formatDuration } from '../report/text/duration.ts';
 
 /**
  * Run progress on stderr: a live bar on a terminal, a plain line every `intervalMs` otherwise (logs,
@@ -20,14 +21,6 @@ export interface ProgressLabels {
 }
 
 const JUDGE_LABELS: ProgressLabels = { scored: 'scored', unscored: 'unscored', rate: 'j/s' };
-
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '?';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 export function formatCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;

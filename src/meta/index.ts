@@ -18,4 +18,3 @@ export * from './compare.ts';
 export { POLLUX_OUT_OF_DOMAIN_TASKS, domainSide, type DomainSide } from './domains.ts';
 export { HumanScoresBuilder, humanItemFor, humanKey, readHumanScores, type HumanItem, type HumanScores } from './humanScores.ts';
 export { DEFAULT_BOOTSTRAP, type BootstrapOptionsInput } from './settings.ts';
-export { formatJudgeComparison, formatMetaReport } from './format.ts';

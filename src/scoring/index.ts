@@ -3,7 +3,6 @@ export { normalise, normaliseByMax, isBinaryScale, isGate, gateFires, GATE_FIRES
 export { upstreamScore, withUpstreamVerdict } from './upstreamVerdict.ts';
 export { DuplicateJudgmentError } from './collect.ts';
 export { buildScoreReport } from './report.ts';
-export { formatLeaderboard, formatScoreReport } from './format.ts';
 export { scoreReportCsv, writeScoreCsv } from './csv.ts';
 export { taskGroupLookup } from './taskGroups.ts';
 export { parseThreshold, checkThresholds, type ScoreThreshold, type ThresholdFailure } from './thresholds.ts';

@@ -4,15 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvField, toCsv } from '../../src/scoring/csv.ts';
-import { buildScoreReport, formatScoreReport, writeScoreCsv } from '../../src/scoring/index.ts';
-import { formatWithCoverage, renderTable } from '../../src/scoring/table.ts';
+import { buildScoreReport, writeScoreCsv } from '../../src/scoring/index.ts';
+import { formatScoreReport, formatWithCoverage } from '../../src/report/text/score.ts';
 import { gates, rec } from './records.ts';
-
-test('tables align Cyrillic labels by characters', () => {
-  const text = renderTable(['группа', 'n'], [['Творческое письмо', '1'], ['ИИ', '22']], ['left', 'right']);
-  const lines = text.split('\n');
-  assert.deepEqual(lines, ['группа              n', '─────────────────  ──', 'Творческое письмо   1', 'ИИ                 22']);
-});
 
 test('numbers to three decimals with their coverage; a missing mean is a dash', () => {
   assert.equal(formatWithCoverage(0.73412, 812, 820), '0.734 (812/820)');

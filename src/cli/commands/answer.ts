@@ -13,7 +13,8 @@ import { collectMap, textOptionsFrom } from '../datasetOptions.ts';
 import { parseNumberFlag, parseParams } from '../judgeOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import type { Cli } from '../io.ts';
-import { ProgressReporter, formatDuration } from '../progress.ts';
+import { ProgressReporter } from '../progress.ts';
+import { formatDuration } from '../../report/text/duration.ts';
 import { resolveTextArg } from '../promptInputs.ts';
 import { TOOL_VERSION } from '../../core/version.ts';
 

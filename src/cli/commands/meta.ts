@@ -6,13 +6,12 @@ import {
   BREAKDOWN_DIMENSIONS,
   buildMetaReport,
   compareJudges,
-  formatJudgeComparison,
-  formatMetaReport,
   readHumanScores,
   type BreakdownDimension,
   type HumanScores,
 } from '../../meta/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
+import { formatJudgeComparison, formatMetaReport } from '../../report/text/meta.ts';
 import type { Cli } from '../io.ts';
 
 interface MetaCommandOptions {

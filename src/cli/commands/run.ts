@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../../core/errors.ts';
-import { NothingToJudgeError, type RunSummary } from '../../engine/run.ts';
+import { NothingToJudgeError } from '../../engine/run.ts';
 import { allRowsRejectedError } from '../../data/problems.ts';
 import { parseTemplateName } from '../../prompt/render.ts';
 import { openRun, type Run, type RunSpec } from '../../run/openRun.ts';
+import { formatRunSummary } from '../../report/text/run.ts';
 import { addDatasetOptions, datasetSpecFrom, type DatasetFlags } from '../datasetOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import { addJudgeOptions, addRetryOptions, judgeSettingsFrom, parseNumberFlag, judgeUrlFromEnv, policyFrom, type JudgeFlagValues } from '../judgeOptions.ts';
 import type { Cli } from '../io.ts';
-import { ProgressReporter, formatDuration } from '../progress.ts';
+import { ProgressReporter } from '../progress.ts';
 
 interface RunFlags extends DatasetFlags, JudgeFlagValues {
   template: string;
@@ -102,7 +103,7 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
     reporter.end();
     const report = run.dataset();
     if (flags.json) cli.json({ ...summary, dataset: { stats: report.stats, rejectsFile: report.rejectsFile } });
-    else printSummary(cli, summary, report.problemLines);
+    else cli.line(formatRunSummary(summary, report.problemLines).join('\n'));
     if (summary.outage) {
       cli.warn(`pollux: stopped: the judge endpoint is down: ${summary.outage}`);
       cli.warn(`pollux: ${summary.counts.pending} request(s) left pending; fix the endpoint and run the same command again to continue`);
@@ -128,32 +129,4 @@ async function runCommand(cli: Cli, dataset: string, flags: RunFlags): Promise<n
     offInterrupt?.();
     await run?.close();
   }
-}
-
-function printSummary(cli: Cli, s: RunSummary, problems: string[]): void {
-  const c = s.counts;
-  if (s.movedAside) cli.line(`previous run moved aside to ${s.movedAside}; ${s.carriedOver} judgment(s) of unchanged requests carried over`);
-  for (const line of problems) cli.line(line);
-  cli.line(`run file: ${s.file}`);
-  const shared = c.requests !== c.total ? ` (${c.requests} requests; identical prompts are judged once)` : '';
-  cli.line(`judgments: ${c.total}${shared}  scored ${c.scored}  unscored ${c.unscored}  errors ${c.error}  pending ${c.pending}`);
-  const reasons = Object.entries(c.byReason).sort((a, b) => b[1] - a[1]);
-  for (const [reason, n] of reasons.slice(0, 10)) cli.line(`  ${String(n).padStart(7)}  ${reason}`);
-  if (reasons.length > 10) cli.line(`  … ${reasons.length - 10} more reasons (pollux export --status unscored,error)`);
-  const lat = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);
-  cli.line(`judged now: ${s.judgedNow} in ${formatDuration(s.wallMs)} (${s.judgmentsPerSecond.toFixed(1)} judgments/s); retries: ${s.retries}`);
-  cli.line(`latency p50 ${lat(s.stats.latencyP50)}, p95 ${lat(s.stats.latencyP95)}; tokens: prompt ${s.stats.promptTokens}, completion ${s.stats.completionTokens}`);
-  if (s.prefixShare !== null) cli.line(`prompt characters shared with the previous request to the same endpoint: ${(s.prefixShare * 100).toFixed(1)}%`);
-  cli.line(`concurrency: final ${s.concurrency.final}${s.concurrency.decreases ? `, lowered ${s.concurrency.decreases} time(s) on overload` : ''}`);
-  if (s.endpoints.length > 1) {
-    for (const e of s.endpoints) cli.line(`  endpoint ${e.name}: sent ${e.sent}, failed ${e.failed}${e.benched ? ' (benched at the end)' : ''}`);
-  }
-  if (s.stopped) cli.line(`stopped early: ${c.pending} request(s) still pending; run the same command again to resume`);
-  else if (c.pending > 0) cli.line(`${c.pending} request(s) still pending; run the same command again to resume`);
-  if (c.scored > 0) cli.line(`next: pollux score ${quoteArg(s.file)}`);
-}
-
-/** A path as a shell would need it typed. */
-function quoteArg(path: string): string {
-  return /^[\w./:@%+=,-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

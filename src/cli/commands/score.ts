@@ -6,7 +6,6 @@ import {
   checkThresholds,
   DuplicateJudgmentError,
   parseThreshold,
-  formatScoreReport,
   CRITERION_GROUPINGS,
   GATE_POLICIES,
   NORMALISATIONS,
@@ -20,6 +19,7 @@ import {
   type VerdictRule,
 } from '../../scoring/index.ts';
 import { openRunStore, type RunStore } from '../../store/index.ts';
+import { formatScoreReport } from '../../report/text/score.ts';
 import { bootstrapSettings } from '../../meta/settings.ts';
 import type { Cli } from '../io.ts';
 

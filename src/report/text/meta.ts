@@ -3,10 +3,15 @@
  * number, intervals as [lo, hi], and words ("undefined (constant input)") where a statistic has no
  * value, never NaN.
  */
-import type { JudgeComparison } from './compare.ts';
-import type { Interval } from './intervals.ts';
-import type { AgreementEntry, CriterionConfusion, ExpertCeiling, MeanOverModels, MetaReport, ModelBreakdown } from './reportTypes.ts';
-import { textTable } from './textTable.ts';
+import type { JudgeComparison } from '../../meta/compare.ts';
+import type { Interval } from '../../meta/intervals.ts';
+import type { AgreementEntry, CriterionConfusion, ExpertCeiling, MeanOverModels, MetaReport, ModelBreakdown } from '../../meta/reportTypes.ts';
+import { renderTable, type TableSpec } from './table.ts';
+
+/** A table as a block of text: each line ended. */
+function textTable(header: readonly string[], rows: string[][], options: Omit<TableSpec, 'header' | 'rows'> = {}): string {
+  return renderTable({ header, rows, ...options }).map((l) => `${l}\n`).join('');
+}
 
 const int = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, word: string) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -175,7 +180,7 @@ export function formatJudgeComparison(c: JudgeComparison): string {
   out += `\n${textTable(
     ['#', 'judge', 'judge model', 'own coverage', `ρ mean over models [${pct(s.ci)} CI]`, `MAE mean [${pct(s.ci)} CI]`, 'pooled ρ', 'pooled MAE', 'exact', 'QWK', 'signed err'],
     rows,
-    { leftAligned: [1, 2] },
+    { align: ['right', 'left', 'left'] },
   )}`;
   if (c.differences.length > 0) {
     const diff = (d: { difference: number | null; ci: Interval | null }) => {
@@ -186,7 +191,7 @@ export function formatJudgeComparison(c: JudgeComparison): string {
     out += textTable(
       ['a', 'b', `Δρ [${pct(s.ci)} CI]`, `ΔMAE [${pct(s.ci)} CI]`],
       c.differences.map((d) => [d.a, d.b, diff(d.spearman), diff(d.mae)]),
-      { leftAligned: [1] },
+      { align: ['left', 'left'] },
     );
   }
   return out;

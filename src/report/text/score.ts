@@ -1,5 +1,6 @@
-import { formatMean, formatWithCoverage, renderTable, type Align } from './table.ts';
-import type { LeaderboardRow, ScoreInterval, ScoreBreakdown, ScoredCriterion, GatePolicy, ModelScoreMatrix, ScoreReport, ScoreSummary } from './types.ts';
+/** The score report (`pollux score`, `pollux eval`) as terminal text. */
+import type { LeaderboardRow, ScoreInterval, ScoreBreakdown, ScoredCriterion, GatePolicy, ModelScoreMatrix, ScoreReport, ScoreSummary } from '../../scoring/types.ts';
+import { renderTable, type Align } from './table.ts';
 
 const GATE_TEXT: Record<GatePolicy, string> = {
   critical: 'critical (a fired Critical gate, 1 = bad, zeroes the other scores of its answer)',
@@ -13,6 +14,16 @@ const BREAKDOWN_TITLE: Record<ScoreBreakdown['dimension'], [string, string]> = {
   difficulty: ['By difficulty', 'difficulty'],
   taskType: ['By task type', 'task type'],
 };
+
+/** Three decimals; a missing mean is a dash, never NaN. */
+export function formatMean(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? '—' : x.toFixed(3);
+}
+
+/** `0.734 (812/820)`. */
+export function formatWithCoverage(x: number | null, scored: number, total: number): string {
+  return `${formatMean(x)} (${scored}/${total})`;
+}
 
 export function modelLabel(model: string | null): string {
   return model ?? '(no model)';
@@ -53,6 +64,10 @@ function signedInterval(ci: ScoreInterval | null): string {
   return ci ? `[${signedText(ci.lo)}, ${signedText(ci.hi)}]` : '—';
 }
 
+function table(header: readonly string[], rows: string[][], align: readonly Align[]): string {
+  return renderTable({ header, rows, align }).join('\n');
+}
+
 function leaderboardTable(report: ScoreReport): string {
   const boot = report.bootstrap;
   const ciHeader = boot ? `${Math.round(boot.ci * 1000) / 10}% CI` : '';
@@ -73,7 +88,7 @@ function leaderboardTable(report: ScoreReport): string {
     String(r.coverage.error),
     String(r.coverage.pending),
   ]);
-  return renderTable(headers, rows, ['right', 'left', ...headers.slice(2).map((): Align => 'right')]);
+  return table(headers, rows, ['right', 'left', ...headers.slice(2).map((): Align => 'right')]);
 }
 
 function differencesTable(report: ScoreReport): string {
@@ -87,7 +102,7 @@ function differencesTable(report: ScoreReport): string {
     signedText(d.macro.difference),
     signedInterval(d.macro.ci),
   ]);
-  return renderTable(headers, rows, ['left', 'left', 'right', 'right', 'right', 'right']);
+  return table(headers, rows, ['left', 'left', 'right', 'right', 'right', 'right']);
 }
 
 function breakdownTable(report: ScoreReport, b: ScoreBreakdown): string {
@@ -98,7 +113,7 @@ function breakdownTable(report: ScoreReport, b: ScoreBreakdown): string {
     align.push('right', 'right');
   }
   const rows = b.rows.map((r) => [keyLabel(r.key), ...r.cells.flatMap((c) => [micro(c), macro(c)])]);
-  return renderTable(headers, rows, align);
+  return table(headers, rows, align);
 }
 
 function byCriterionTable(report: ScoreReport): string {
@@ -109,7 +124,7 @@ function byCriterionTable(report: ScoreReport): string {
     keyLabel(info.get(r.criterion)?.group ?? null),
     ...r.cells.map((c) => (c.coverage.total === 0 ? '' : formatWithCoverage(c.mean, c.coverage.scored, c.coverage.total))),
   ]);
-  return renderTable(headers, rows, ['left', 'left', ...report.models.map((): Align => 'right')]);
+  return table(headers, rows, ['left', 'left', ...report.models.map((): Align => 'right')]);
 }
 
 function matrixTable(report: ScoreReport, m: ModelScoreMatrix): string {
@@ -134,7 +149,7 @@ function matrixTable(report: ScoreReport, m: ModelScoreMatrix): string {
     micro(m.overall),
   ]);
   const legend = report.taskGroups.map((g, i) => `  G${i + 1} = ${keyLabel(g)}`);
-  return [renderTable(headers, rows, align), ...legend].join('\n');
+  return [table(headers, rows, align), ...legend].join('\n');
 }
 
 /** The leaderboard with its intervals and the pairwise differences: what `pollux eval` ends with. */
