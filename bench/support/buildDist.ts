@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { build, distIsCurrent } from '../../scripts/build.mjs';
 
-const BUILD = fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url));
-
-/** Builds dist/ from the sources, so that a benchmark of the `pollux` executable never measures an older build. */
+/** Builds dist/ unless it was built from the sources as they are now, so that a benchmark of the `pollux` executable never measures an older build. */
 export function buildDist(): void {
-  const r = spawnSync(process.execPath, [BUILD], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`npm run build failed (${r.status ?? r.signal})`);
+  if (distIsCurrent()) return;
+  const status = build();
+  if (status !== 0) throw new Error(`npm run build failed (${status})`);
 }

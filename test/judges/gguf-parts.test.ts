@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import { parseScale } from '../../src/core/scale.ts';
 import { closingGrammar, closingReserve, endsInsideClosingBlock, levelTexts, openReplyGrammar } from '../../src/judges/gguf/replyGrammar.ts';
 import { SlotPool } from '../../src/judges/gguf/slotPool.ts';
-
-const root = new URL('../..', import.meta.url).pathname;
+import { ROOT as root } from '../support/cli.ts';
 
 test('the grammars enumerate the scale’s levels as written in a reply', () => {
   const scale = parseScale('0: нет\n\n1: частично\n\n2: да');

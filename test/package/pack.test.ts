@@ -4,12 +4,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { distIsCurrent } from '../../scripts/build.mjs';
 import { ROOT } from '../support/cli.ts';
 import { writeGenericDataset } from '../support/datasets.ts';
 import { startFakeJudgeServer, verdict, type FakeJudgeServer } from '../support/fakeJudgeServer.ts';
 
-// The package as a user gets it: `npm pack` (which builds dist/ afresh through `prepare`), installed
-// into a scratch project without dev dependencies, hence without node-llama-cpp and tsx.
+// The package as a user gets it: `npm pack`, installed into a scratch project without dev
+// dependencies, hence without node-llama-cpp and tsx. `npm pack` builds dist/ afresh through
+// `prepare`, unless dist/ was built from the sources as they are now (`npm ci` has just built it):
+// then it packs that build as it is.
 
 const dir = mkdtempSync(join(tmpdir(), 'pollux-pack-'));
 const app = join(dir, 'app');
@@ -42,7 +45,8 @@ const node = (args: string[]) => run(process.execPath, args, app, 60_000);
 
 before(async () => {
   server = await startFakeJudgeServer({ reply: () => verdict(1) });
-  const packed = await npm(['pack', '--pack-destination', dir, '--silent'], ROOT);
+  const built = distIsCurrent() ? ['--ignore-scripts'] : [];
+  const packed = await npm(['pack', ...built, '--pack-destination', dir, '--silent'], ROOT);
   assert.equal(packed.code, 0, packed.stderr);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   assert.ok(tarball, `npm pack wrote no tarball: ${packed.stdout}`);

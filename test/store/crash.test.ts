@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { scriptArgs } from '../support/cli.ts';
 import { longJudgment, requestRow, tempDir } from './helpers.ts';
 
-const WRITER = new URL('./fixtures/judgment-writer.ts', import.meta.url).pathname;
+const WRITER = scriptArgs(new URL('./fixtures/judgment-writer.ts', import.meta.url));
 const COUNT = 4000;
 
 interface WriterRun {
@@ -17,7 +18,7 @@ interface WriterRun {
 /** Runs the writer; with `killAfterMs`, sends SIGKILL that long after it has started saving. */
 function runWriter(file: string, killAfterMs: number | null): Promise<WriterRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(COUNT)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...WRITER, file, String(COUNT)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let armed = false;

@@ -1,9 +1,24 @@
 import { spawn } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The checkout's root, with a trailing slash: also when the tests run compiled from .test-build/
+ * (scripts/build-tests.mjs), whose package.json is a link to the checkout's.
+ */
+export const ROOT = `${dirname(realpathSync(fileURLToPath(new URL('../../package.json', import.meta.url))))}/`;
+
+/**
+ * Node's arguments to run one of the tests' TypeScript entry points as a process: its compiled
+ * JavaScript beside it when the tests run compiled, else the source through tsx.
+ */
+export function scriptArgs(entry: URL): string[] {
+  const compiled = new URL(entry.href.replace(/\.ts$/, '.js'));
+  return existsSync(compiled) ? [fileURLToPath(compiled)] : ['--import', 'tsx', fileURLToPath(entry)];
+}
 /** `pollux` run from the sources as a process: `spawn(process.execPath, [BIN, ...args])`. */
 export const BIN = fileURLToPath(new URL('./pollux-source.mjs', import.meta.url));
 
