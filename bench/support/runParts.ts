@@ -7,17 +7,13 @@
  *
  * Prints one JSON line of figures on stdout.
  */
-import OpenAI from 'openai';
 import { buildCatalog, openRun, readDataset, renderPrompt } from '../../src/index.ts';
+import { bareOpenAILoop, type BareLoopResult } from './bareLoop.ts';
 
 /** The one model the bench server lists. */
 export const BENCH_MODEL = 'ai-forever/pollux-judge-7b';
 
-export interface BareResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  seconds: number;
+export interface BareResult extends BareLoopResult {
   peakMiB: number;
 }
 
@@ -45,33 +41,11 @@ async function renderedPrompts(dataset: string, limit: number): Promise<string[]
   return prompts;
 }
 
-/** The openai SDK at a fixed in-flight bound, with the body pollux sends, storing nothing. */
+/** The bare baseline over the prompts pollux sends for this dataset. */
 async function bare(args: { url: string; dataset: string; concurrency: number; limit?: number }): Promise<BareResult> {
   const prompts = await renderedPrompts(args.dataset, args.limit ?? Infinity);
-  const client = new OpenAI({ baseURL: args.url, apiKey: 'x', maxRetries: 0 });
-  let next = 0;
-  let ok = 0;
-  let failed = 0;
-  const t0 = performance.now();
-  const worker = async () => {
-    while (next < prompts.length) {
-      const content = prompts[next++] as string;
-      try {
-        const completion = await client.chat.completions.create({
-          model: BENCH_MODEL,
-          messages: [{ role: 'user', content }],
-          temperature: 0,
-          max_tokens: 1024,
-        });
-        if (completion.choices[0]?.message.content) ok++;
-        else failed++;
-      } catch {
-        failed++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: args.concurrency }, worker));
-  return { requests: prompts.length, ok, failed, seconds: (performance.now() - t0) / 1000, peakMiB: peakMiB() };
+  const result = await bareOpenAILoop({ url: args.url, model: BENCH_MODEL, prompts, concurrency: args.concurrency, maxTokens: 1024 });
+  return { ...result, peakMiB: peakMiB() };
 }
 
 /** openRun as a library user calls it: the dataset read twice, every judgment stored. */

@@ -1,10 +1,10 @@
-import { setMaxListeners } from 'node:events';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
 import type { JudgeBackend } from '../core/types.ts';
 import { AdaptiveLimit, FixedLimit, type ConcurrencyLimit } from '../engine/adaptiveConcurrency.ts';
 import { EndpointPool } from '../engine/endpointPool.ts';
-import { AbortedError } from '../engine/execute.ts';
+import type { RetryEvent } from '../engine/execute.ts';
+import { schedule } from '../engine/scheduler.ts';
 import type { RunEvent, RunProgress } from '../engine/run.ts';
 import { acquireRunLock } from '../engine/runLock.ts';
 import { askModel, type AskPolicy } from './ask.ts';
@@ -182,118 +182,59 @@ async function answerPending(
   progress: RunProgress,
   emit: (e: RunEvent) => void,
 ): Promise<boolean> {
-  const started = Date.now();
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
-  const signalFreeSlot = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  let firstFailure: unknown = null;
-  const stopRequested = () => Boolean(config.stop?.aborted || config.abort?.aborted);
-  const aborter = new AbortController();
-  setMaxListeners(0, aborter.signal);
-  const onAbort = () => aborter.abort();
-  if (config.abort?.aborted) aborter.abort();
-  else config.abort?.addEventListener('abort', onAbort, { once: true });
-  config.stop?.addEventListener('abort', signalFreeSlot, { once: true });
-  const tick = setInterval(() => {
-    progress.elapsedMs = Date.now() - started;
-    progress.inFlight = inFlight;
-    progress.concurrency = limit.limit;
-    emit({ type: 'progress', progress: { ...progress } });
-  }, 250);
-
-  // Group commit, as in the run engine: replies of one event-loop turn share one transaction.
-  let unsaved: AnswerRow[] = [];
-  let flushScheduled = false;
-  const flush = () => {
-    flushScheduled = false;
-    if (unsaved.length === 0) return;
-    const batch = unsaved;
-    unsaved = [];
-    try {
-      store.save(batch);
-    } catch (err) {
-      firstFailure ??= err;
-    }
-  };
-  const finish = (row: AnswerRow) => {
-    unsaved.push(row);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
-    progress.done++;
-    progress.doneNow++;
-    if (row.status === 'error') progress.error++;
-    else if (row.truncated) progress.unscored++;
-    else progress.scored++;
-    progress.completionTokens += row.completionTokens ?? 0;
-  };
-
-  try {
-    for (const w of work) {
-      while (inFlight >= limit.limit && !stopRequested()) await new Promise<void>((resolve) => (wake = resolve));
-      if (stopRequested() || firstFailure) break;
-      inFlight++;
-      askModel(w.item.instruction, { pool, limit, policy: config.policy, signal: aborter.signal, onRetry: (retry) => emit({ type: 'retry', retry }) })
-        .then((result) => {
-          const base = { key: w.key, seq: w.seq, promptId: w.item.promptId, sample: w.sample, attempts: result.attempts, finishedAt: Date.now() };
-          if (!result.ok) {
-            finish({
-              ...base,
-              status: 'error',
-              answer: null,
-              reasoning: null,
-              finishReason: null,
-              truncated: false,
-              promptTokens: null,
-              completionTokens: null,
-              latencyMs: null,
-              endpoint: result.error.endpoint,
-              error: `${result.error.kind}: ${result.error.message}`,
-            });
-            return;
-          }
-          const r = result.reply;
-          const split = splitReasoning(r.text, r.reasoning);
-          finish({
-            ...base,
-            status: 'answered',
-            answer: split.answer,
-            reasoning: split.reasoning,
-            finishReason: r.finishReason,
-            // A cut-off answer is still the model's answer: kept and flagged, never dropped.
-            truncated: r.finishReason === 'length',
-            promptTokens: r.usage.prompt,
-            completionTokens: r.usage.completion,
-            latencyMs: r.latencyMs,
-            endpoint: r.endpoint,
-            error: null,
-          });
-        })
-        .catch((err: unknown) => {
-          if (!(err instanceof AbortedError)) firstFailure ??= err;
-        })
-        .finally(() => {
-          inFlight--;
-          signalFreeSlot();
-        });
-    }
-    if (stopRequested() && inFlight > 0) emit({ type: 'stopping', inFlight });
-    while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    flush();
-    config.abort?.removeEventListener('abort', onAbort);
-    clearInterval(tick);
-    progress.elapsedMs = Date.now() - started;
-    progress.inFlight = 0;
-    emit({ type: 'progress', progress: { ...progress } });
-  }
-  if (firstFailure) throw firstFailure;
-  return stopRequested();
+  const onRetry = (retry: RetryEvent) => emit({ type: 'retry', retry });
+  return schedule<(typeof work)[number], AnswerRow>({
+    work,
+    keyOf: (w) => w.key,
+    send: async (w, signal) => {
+      const result = await askModel(w.item.instruction, { pool, limit, policy: config.policy, signal, onRetry });
+      const base = { key: w.key, seq: w.seq, promptId: w.item.promptId, sample: w.sample, attempts: result.attempts, finishedAt: Date.now() };
+      if (!result.ok) {
+        return {
+          ...base,
+          status: 'error',
+          answer: null,
+          reasoning: null,
+          finishReason: null,
+          truncated: false,
+          promptTokens: null,
+          completionTokens: null,
+          latencyMs: null,
+          endpoint: result.error.endpoint,
+          error: `${result.error.kind}: ${result.error.message}`,
+        };
+      }
+      const r = result.reply;
+      const split = splitReasoning(r.text, r.reasoning);
+      return {
+        ...base,
+        status: 'answered',
+        answer: split.answer,
+        reasoning: split.reasoning,
+        finishReason: r.finishReason,
+        // A cut-off answer is still the model's answer: kept and flagged, never dropped.
+        truncated: r.finishReason === 'length',
+        promptTokens: r.usage.prompt,
+        completionTokens: r.usage.completion,
+        latencyMs: r.latencyMs,
+        endpoint: r.endpoint,
+        error: null,
+      };
+    },
+    save: (rows) => store.save(rows),
+    // In the engine's terms: `scored` = answered, `unscored` = truncated (also answered).
+    tally: (row, p) => {
+      if (row.status === 'error') p.error++;
+      else if (row.truncated) p.unscored++;
+      else p.scored++;
+      p.completionTokens += row.completionTokens ?? 0;
+    },
+    limit,
+    progress,
+    emit,
+    ...(config.stop ? { stop: config.stop } : {}),
+    ...(config.abort ? { abort: config.abort } : {}),
+  });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { renameSync, existsSync, rmSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import type { JudgeBackend, Judgment } from '../core/types.ts';
@@ -7,7 +6,8 @@ import { AdaptiveLimit, FixedLimit, type ConcurrencyLimit } from './adaptiveConc
 import { acquireRunLock, type RunLock } from './runLock.ts';
 import { EndpointPool } from './endpointPool.ts';
 import { enumerateRequests, type EnumerableItem, type EnumerateOptions, type PlannedRequest } from './enumerate.ts';
-import { AbortedError, DEFAULT_POLICY, executeRequest, type ExecutionPolicy, type RetryEvent } from './execute.ts';
+import { DEFAULT_POLICY, executeRequest, type ExecutionPolicy, type RetryEvent } from './execute.ts';
+import { schedule } from './scheduler.ts';
 
 export type RunEvent =
   | { type: 'phase'; message: string }
@@ -293,118 +293,33 @@ async function judgePending(
   pending: number,
   formatCheck: FormatCheck,
 ): Promise<boolean> {
-  const started = Date.now();
-  const inFlight = new Set<string>();
-  let wake: (() => void) | null = null;
-  const signalFreeSlot = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  let firstFailure: unknown = null;
-  let stopAnnounced = false;
-  const stopRequested = () => config.stop?.aborted || config.abort?.aborted || pool.outage !== null || formatCheck.failed !== null;
-  // Every in-flight request listens to the abort signal: one run-local signal, linked once to the
-  // caller's, with no listener limit (hundreds in flight are normal, not a leak).
-  const aborter = new AbortController();
-  setMaxListeners(0, aborter.signal);
-  const abortSignal = aborter.signal;
-  const onAbort = () => aborter.abort();
-  if (config.abort?.aborted) aborter.abort();
-  else config.abort?.addEventListener('abort', onAbort, { once: true });
-  config.stop?.addEventListener('abort', signalFreeSlot, { once: true });
-  const tick = setInterval(() => {
-    progress.elapsedMs = Date.now() - started;
-    progress.inFlight = inFlight.size;
-    progress.concurrency = limit.limit;
-    emit({ type: 'progress', progress: { ...progress } });
-  }, 250);
-
-  // Group commit: judgments that complete in the same turn of the event loop are written in one
-  // transaction right after it (setImmediate, no timer), so each is durable within the same
-  // millisecond it completes, and a burst of replies costs one commit instead of one each.
-  let unsaved: JudgmentToSave[] = [];
-  const unsavedKeys = new Set<string>();
-  let flushScheduled = false;
-  const flush = () => {
-    flushScheduled = false;
-    if (unsaved.length === 0) return;
-    const batch = unsaved;
-    unsaved = [];
-    try {
-      store.saveJudgments(batch);
-    } catch (err) {
-      firstFailure ??= err;
-    } finally {
-      unsavedKeys.clear();
-      signalFreeSlot();
-    }
-  };
-  const finish = (planned: PlannedRequest, judgment: Judgment, startedAt: number) => {
-    unsaved.push({ key: planned.row.key, judgment, times: { startedAt, finishedAt: Date.now() } });
-    unsavedKeys.add(planned.row.key);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
-    formatCheck.see(judgment);
-    progress.done++;
-    progress.doneNow++;
-    progress[judgment.status]++;
-    progress.completionTokens += judgment.usage.completion ?? 0;
-  };
-
-  const start = (planned: PlannedRequest) => {
-    inFlight.add(planned.row.key);
-    const startedAt = Date.now();
-    executeRequest(planned.prompt, planned.scale, planned.row.promptHash, {
-      pool,
-      limit,
-      policy: config.policy ?? DEFAULT_POLICY,
-      signal: abortSignal,
-      onRetry: (retry) => emit({ type: 'retry', retry }),
-    })
-      .then((judgment) => finish(planned, judgment, startedAt))
-      .catch((err: unknown) => {
-        // Aborted requests stay pending: a rerun asks them again. Anything else is a bug to surface.
-        if (!(err instanceof AbortedError)) firstFailure ??= err;
-      })
-      .finally(() => {
-        inFlight.delete(planned.row.key);
-        signalFreeSlot();
-      });
-  };
-
-  try {
-    // The store knows what is pending (the listing pass rejected bad rows), so this pass stops once
-    // every pending request is on its way. With --limit it reads only the first N requests: a file
-    // listed in full by an earlier run holds pending requests beyond them, which must wait.
-    let dispatched = 0;
-    const { limit: _limit, ...unlimited } = config.enumerate;
-    for await (const planned of enumerateRequests(config.items(), config.enumerate.limit !== undefined ? config.enumerate : unlimited)) {
-      if (dispatched >= pending) break;
-      while (inFlight.size >= limit.limit && !stopRequested()) {
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      if (stopRequested() || firstFailure) break;
-      // Duplicate rows give the same key: judge it once.
-      if (inFlight.has(planned.row.key) || unsavedKeys.has(planned.row.key) || store.statusOf(planned.row.key) !== 'pending') continue;
-      start(planned);
-      dispatched++;
-    }
-    if (stopRequested() && inFlight.size > 0 && !stopAnnounced) {
-      stopAnnounced = true;
-      emit({ type: 'stopping', inFlight: inFlight.size });
-    }
-    while (inFlight.size > 0) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    flush();
-    config.abort?.removeEventListener('abort', onAbort);
-    clearInterval(tick);
-    progress.elapsedMs = Date.now() - started;
-    progress.inFlight = 0;
-    emit({ type: 'progress', progress: { ...progress } });
-  }
-  if (firstFailure) throw firstFailure;
-  return Boolean(config.stop?.aborted || config.abort?.aborted);
+  const policy = config.policy ?? DEFAULT_POLICY;
+  const onRetry = (retry: RetryEvent) => emit({ type: 'retry', retry });
+  // The store knows what is pending (the listing pass rejected bad rows), so this pass stops once
+  // every pending request is on its way. With --limit it reads only the first N requests: a file
+  // listed in full by an earlier run holds pending requests beyond them, which must wait.
+  const { limit: _limit, ...unlimited } = config.enumerate;
+  return schedule<PlannedRequest, JudgmentToSave>({
+    work: enumerateRequests(config.items(), config.enumerate.limit !== undefined ? config.enumerate : unlimited),
+    keyOf: (planned) => planned.row.key,
+    isPending: (planned) => store.statusOf(planned.row.key) === 'pending',
+    maxStarts: pending,
+    send: async (planned, signal) => {
+      const startedAt = Date.now();
+      const judgment = await executeRequest(planned.prompt, planned.scale, planned.row.promptHash, { pool, limit, policy, signal, onRetry });
+      return { key: planned.row.key, judgment, times: { startedAt, finishedAt: Date.now() } };
+    },
+    save: (batch) => store.saveJudgments(batch),
+    tally: ({ judgment }, p) => {
+      formatCheck.see(judgment);
+      p[judgment.status]++;
+      p.completionTokens += judgment.usage.completion ?? 0;
+    },
+    limit,
+    progress,
+    emit,
+    ...(config.stop ? { stop: config.stop } : {}),
+    ...(config.abort ? { abort: config.abort } : {}),
+    halted: () => pool.outage !== null || formatCheck.failed !== null,
+  });
 }
