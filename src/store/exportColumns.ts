@@ -1,5 +1,6 @@
 import { csvCell, type CsvOptions } from '../core/csv.ts';
 import { canonicalJson } from '../core/hash.ts';
+import { EXPORT_ORDER, FIELD_COLUMNS, type ColumnKind } from './judgmentColumns.ts';
 import type { StoredRecord } from './records.ts';
 
 export type ExportValue = string | number | boolean | Date | null;
@@ -13,50 +14,40 @@ export interface ExportColumn {
   value(r: StoredRecord): ExportValue;
 }
 
-const time = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+const EXPORT_TYPES: Record<ColumnKind, ExportColumnType> = {
+  text: 'STRING',
+  integer: 'INT32',
+  real: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  time: 'TIMESTAMP',
+};
 
-/** One exported row per request, in this column order, in every format. */
-export const EXPORT_COLUMNS: readonly ExportColumn[] = [
-  { name: 'seq', type: 'INT32', value: (r) => r.seq },
-  { name: 'key', type: 'STRING', value: (r) => r.key },
-  { name: 'sample_id', type: 'STRING', value: (r) => r.sampleId },
-  { name: 'instruction_id', type: 'STRING', value: (r) => r.instructionId },
-  { name: 'model_id', type: 'STRING', value: (r) => r.modelId },
-  { name: 'task_type', type: 'STRING', value: (r) => r.taskType },
-  { name: 'task_subtype', type: 'STRING', value: (r) => r.taskSubtype },
-  { name: 'task_subsubtype', type: 'STRING', value: (r) => r.taskSubsubtype },
-  { name: 'difficulty', type: 'STRING', value: (r) => r.difficulty },
-  { name: 'domain', type: 'STRING', value: (r) => r.domain },
-  { name: 'criterion_key', type: 'STRING', value: (r) => r.criterionKey },
-  { name: 'criterion_name', type: 'STRING', value: (r) => r.criterionName },
-  { name: 'criterion_group', type: 'STRING', value: (r) => r.criterionGroup },
-  { name: 'gate', type: 'BOOLEAN', value: (r) => r.gate },
-  { name: 'scale_kind', type: 'STRING', value: (r) => r.scaleKind },
-  { name: 'scale_min', type: 'DOUBLE', value: (r) => r.scaleMin },
-  { name: 'scale_max', type: 'DOUBLE', value: (r) => r.scaleMax },
-  { name: 'repeat', type: 'INT32', value: (r) => r.repeat },
-  { name: 'human_score', type: 'DOUBLE', value: (r) => r.humanScore },
-  { name: 'status', type: 'STRING', value: (r) => r.status },
-  { name: 'score', type: 'DOUBLE', value: (r) => r.score },
-  { name: 'reason', type: 'STRING', value: (r) => r.reason },
-  { name: 'rationale', type: 'STRING', value: (r) => r.rationale },
-  { name: 'raw', type: 'STRING', value: (r) => r.raw },
-  { name: 'reasoning', type: 'STRING', value: (r) => r.reasoning },
-  { name: 'finish_reason', type: 'STRING', value: (r) => r.finishReason },
-  { name: 'prompt_tokens', type: 'INT32', value: (r) => r.promptTokens },
-  { name: 'completion_tokens', type: 'INT32', value: (r) => r.completionTokens },
+/** Exported otherwise than as the record holds them; judge_backend and judge_params are no table column. */
+const COMPUTED: Partial<Record<(typeof EXPORT_ORDER)[number], Omit<ExportColumn, 'name'>>> = {
   // A tenth of a millisecond is finer than any judge call can be timed.
-  { name: 'latency_ms', type: 'DOUBLE', value: (r) => (r.latencyMs === null ? null : Math.round(r.latencyMs * 10) / 10) },
-  { name: 'attempts', type: 'INT32', value: (r) => r.attempts },
-  { name: 'retries', type: 'INT32', value: (r) => r.retries },
-  { name: 'endpoint', type: 'STRING', value: (r) => r.endpoint },
-  { name: 'judge_model', type: 'STRING', value: (r) => r.judgeModel },
-  { name: 'judge_backend', type: 'STRING', value: (r) => r.judge?.backend ?? null },
-  { name: 'judge_params', type: 'STRING', value: (r) => (r.judge ? canonicalJson(r.judge.params) : null) },
-  { name: 'prompt_hash', type: 'STRING', value: (r) => r.promptHash },
-  { name: 'started_at', type: 'TIMESTAMP', value: (r) => time(r.startedAt) },
-  { name: 'finished_at', type: 'TIMESTAMP', value: (r) => time(r.finishedAt) },
-];
+  latency_ms: { type: 'DOUBLE', value: (r) => (r.latencyMs === null ? null : Math.round(r.latencyMs * 10) / 10) },
+  judge_backend: { type: 'STRING', value: (r) => r.judge?.backend ?? null },
+  judge_params: { type: 'STRING', value: (r) => (r.judge ? canonicalJson(r.judge.params) : null) },
+};
+
+function exported(name: (typeof EXPORT_ORDER)[number]): ExportColumn {
+  const computed = COMPUTED[name];
+  if (computed) return { name, ...computed };
+  const column = FIELD_COLUMNS.find((c) => c.name === name);
+  if (!column) throw new Error(`export column ${name} is neither a record column nor computed`);
+  const field = column.field;
+  const value =
+    column.kind === 'time'
+      ? (r: StoredRecord) => {
+          const ms = r[field] as number | null;
+          return ms === null ? null : new Date(ms);
+        }
+      : (r: StoredRecord) => r[field] as ExportValue;
+  return { name, type: EXPORT_TYPES[column.kind], value };
+}
+
+/** One exported row per request, in this column order (EXPORT_ORDER), in every format. */
+export const EXPORT_COLUMNS: readonly ExportColumn[] = EXPORT_ORDER.map(exported);
 
 /**
  * The texts of each request, after the columns above, named as POLLUX's own columns, so an export

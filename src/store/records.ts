@@ -1,4 +1,5 @@
 import type { JudgeProvenance, JudgmentRecord } from '../core/types.ts';
+import type { AddedJudgmentColumn, InsertedRequestColumn, RecordColumn, SqlRow } from './judgmentColumns.ts';
 
 /** The judgment fields of a JudgmentRecord: everything a request gets only once it is judged. */
 type JudgmentField =
@@ -63,55 +64,20 @@ export interface StoredRecord extends JudgmentRecord {
   texts?: RequestTexts | null;
 }
 
-/** A request joined with its judgment, as SQLite returns it. */
-export interface RequestsRowSql {
-  id: number;
-  key: string;
-  seq: number;
-  sample_id: string;
-  instruction_id: string;
-  model_id: string | null;
-  task_type: string | null;
-  task_subtype: string | null;
-  task_subsubtype: string | null;
-  difficulty: string | null;
-  domain: string | null;
-  criterion_key: string;
-  criterion_name: string;
-  criterion_group: string | null;
-  gate: number;
-  scale_kind: string;
-  scale_min: number;
-  scale_max: number;
-  repeat: number;
-  human_score: number | null;
-  judge_model: string;
-  prompt_hash: string;
-  status: string;
-  score: number | null;
-  rationale: string | null;
-  raw: string | null;
-  reasoning: string | null;
-  reason: string | null;
-  finish_reason: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  latency_ms: number | null;
-  attempts: number;
-  endpoint: string | null;
-  judge_id: number | null;
-  started_at: number | null;
-  finished_at: number | null;
-  retries: number;
+/** A request joined with its judgment, as SQLite returns it (the columns of RECORD_COLUMNS). */
+export type RequestsRowSql = SqlRow<RecordColumn> & {
   /** Only in the query with texts; NULL where the file has none for the request. */
   instruction?: string | null;
   reference_answer?: string | null;
   answer?: string | null;
   rubric?: string | null;
   has_texts?: number;
-}
+};
 
-export function requestParams(r: RequestRow): Record<string, string | number | null> {
+/** Named parameters of addRequests' two inserts (into `judgments`, then `request_rows`). */
+export type RequestParams = SqlRow<AddedJudgmentColumn | InsertedRequestColumn>;
+
+export function requestParams(r: RequestRow, criterionId: number | null): RequestParams {
   return {
     key: r.key,
     seq: r.seq,
@@ -134,6 +100,7 @@ export function requestParams(r: RequestRow): Record<string, string | number | n
     human_score: r.humanScore ?? null,
     judge_model: r.judgeModel,
     prompt_hash: r.promptHash,
+    criterion_id: criterionId,
   };
 }
 

@@ -2,6 +2,18 @@ import type Database from 'better-sqlite3';
 import { InputError } from '../core/errors.ts';
 import { canonicalJson, stableHash } from '../core/hash.ts';
 import type { Judgment } from '../core/types.ts';
+import {
+  ADDED_JUDGMENT_COLUMNS,
+  GAINED_JUDGMENT_COLUMNS,
+  INSERTED_REQUEST_COLUMNS,
+  names,
+  parameters,
+  qualified,
+  RECORD_COLUMNS,
+  VERDICT_COLUMNS,
+  type ColumnSpec,
+  type SaveParams,
+} from './judgmentColumns.ts';
 import type { RunManifest } from './manifest.ts';
 import {
   REQUEST_STATUSES,
@@ -149,16 +161,12 @@ const REQUEST_FAULT_SQL = `reason LIKE 'fatal:%' AND (reason LIKE '%HTTP 400%' O
 const SEQ_BEFORE_ALL = Number.MIN_SAFE_INTEGER;
 
 const INSERT_JUDGMENT = `
-  INSERT INTO judgments (key, seq, prompt_hash) VALUES (@key, @seq, @prompt_hash)
+  INSERT INTO judgments (${names(ADDED_JUDGMENT_COLUMNS)}) VALUES (${parameters(ADDED_JUDGMENT_COLUMNS)})
   ON CONFLICT (key) DO NOTHING`;
 
 const INSERT_REQUEST = `
-  INSERT INTO request_rows (seq, key, sample_id, instruction_id, model_id, task_type, task_subtype,
-    task_subsubtype, difficulty, domain, criterion_key, criterion_name, criterion_group, gate,
-    scale_kind, scale_min, scale_max, repeat, human_score, judge_model, criterion_id)
-  VALUES (@seq, @key, @sample_id, @instruction_id, @model_id, @task_type, @task_subtype,
-    @task_subsubtype, @difficulty, @domain, @criterion_key, @criterion_name, @criterion_group, @gate,
-    @scale_kind, @scale_min, @scale_max, @repeat, @human_score, @judge_model, @criterion_id)
+  INSERT INTO request_rows (${names(INSERTED_REQUEST_COLUMNS)})
+  VALUES (${parameters(INSERTED_REQUEST_COLUMNS)})
   ON CONFLICT (sample_id, criterion_key, repeat) DO NOTHING`;
 
 const INSERT_INSTRUCTION = `INSERT INTO instructions (instruction_id, instruction) VALUES (?, ?) ON CONFLICT DO NOTHING`;
@@ -167,27 +175,22 @@ const INSERT_SAMPLE = `
   ON CONFLICT DO NOTHING`;
 
 const SAVE_JUDGMENT = `
-  UPDATE judgments SET status = @status, score = @score, rationale = @rationale, raw = @raw,
-    reasoning = @reasoning, reason = @reason, finish_reason = @finish_reason,
-    prompt_tokens = @prompt_tokens, completion_tokens = @completion_tokens, latency_ms = @latency_ms,
-    attempts = @attempts, endpoint = @endpoint, judge_id = @judge_id, started_at = @started_at,
-    finished_at = @finished_at
+  UPDATE judgments SET ${VERDICT_COLUMNS.map((c) => `${c.name} = @${c.name}`).join(', ')}
   WHERE key = @key AND prompt_hash = @prompt_hash`;
 
-const JUDGMENT_COLUMNS = `status, score, rationale, raw, reasoning, reason, finish_reason, prompt_tokens,
-  completion_tokens, latency_ms, attempts, endpoint, judge_id, started_at, finished_at`;
+/** A retry sends a judgment back to pending: each verdict column back to its default (NULL where none). */
+const CLEAR_VERDICT = VERDICT_COLUMNS.map((c: ColumnSpec) => `${c.name} = ${c.default ?? 'NULL'}`).join(', ');
+
+/** The judges table's ids differ between files: a carried-over judgment points at its judge's id here. */
+const carriedValue = (c: ColumnSpec): string =>
+  c.name === 'judge_id' ? '(SELECT j.id FROM judges j JOIN prev.judges pj ON pj.json = j.json WHERE pj.id = p.judge_id)' : `p.${c.name}`;
 
 /**
  * A page of requests with their judgments (and, asked for, their texts); CROSS JOIN keeps the walk
  * on requests in seq order, the texts are looked up by primary key.
  */
 const RECORDS_PAGE = (statusFilter: string, texts: boolean) => `
-  SELECT r.id, r.seq, r.key, r.sample_id, r.instruction_id, r.model_id, r.task_type, r.task_subtype,
-    r.task_subsubtype, r.difficulty, r.domain, r.criterion_key, r.criterion_name, r.criterion_group,
-    r.gate, r.scale_kind, r.scale_min, r.scale_max, r.repeat, r.human_score, r.judge_model,
-    j.prompt_hash, j.status, j.score, j.rationale, j.raw, j.reasoning, j.reason, j.finish_reason,
-    j.prompt_tokens, j.completion_tokens, j.latency_ms, j.attempts, j.endpoint, j.judge_id,
-    j.started_at, j.finished_at, j.retries${
+  SELECT ${RECORD_COLUMNS.map(qualified).join(', ')}${
       texts
         ? `,
     i.instruction, s.reference_answer, s.answer, c.rubric,
@@ -291,8 +294,7 @@ class SqliteRunStore implements RunStore {
     const add = this.db.transaction(() => {
       let added = 0;
       for (const row of rows) {
-        const params: Record<string, string | number | null> = requestParams(row);
-        params.criterion_id = row.texts ? this.storeTexts(row, row.texts, fresh) : null;
+        const params = requestParams(row, row.texts ? this.storeTexts(row, row.texts, fresh) : null);
         if (insertJudgment.run(params).changes === 0) {
           // An existing key: a resume, or another request with the very same prompt, which shares
           // the judgment. A different prompt under the same key would be a caller's bug.
@@ -370,7 +372,7 @@ class SqliteRunStore implements RunStore {
         if (j.status === 'scored' && (j.score === null || !Number.isFinite(j.score))) {
           throw new Error(`${this.file}: request ${key}: a scored judgment needs a finite score, got ${j.score}`);
         }
-        const info = update.run({
+        const params: SaveParams = {
           key,
           prompt_hash: j.promptHash,
           status: j.status,
@@ -388,7 +390,8 @@ class SqliteRunStore implements RunStore {
           judge_id: this.judgeId(j, fresh),
           started_at: times.startedAt,
           finished_at: times.finishedAt,
-        });
+        };
+        const info = update.run(params);
         if (info.changes !== 1) this.explainMissedSave(key, j.promptHash);
       }
     })();
@@ -431,14 +434,11 @@ class SqliteRunStore implements RunStore {
     const inList = clauses.join(' OR ');
     return this.db.transaction(() => {
       this.stmt(
-        `INSERT INTO superseded (key, ${JUDGMENT_COLUMNS}, superseded_at)
-         SELECT key, ${JUDGMENT_COLUMNS}, ? FROM judgments WHERE ${inList}`,
+        `INSERT INTO superseded (key, ${names(VERDICT_COLUMNS)}, superseded_at)
+         SELECT key, ${names(VERDICT_COLUMNS)}, ? FROM judgments WHERE ${inList}`,
       ).run(Date.now());
       return this.stmt(
-        `UPDATE judgments SET status = 'pending', score = NULL, rationale = NULL, raw = NULL, reasoning = NULL,
-           reason = NULL, finish_reason = NULL, prompt_tokens = NULL, completion_tokens = NULL, latency_ms = NULL,
-           attempts = 0, endpoint = NULL, judge_id = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1
-         WHERE ${inList}`,
+        `UPDATE judgments SET ${CLEAR_VERDICT}, retries = retries + 1 WHERE ${inList}`,
       ).run().changes;
     })();
   }
@@ -450,12 +450,8 @@ class SqliteRunStore implements RunStore {
         this.db.exec('INSERT OR IGNORE INTO judges (json) SELECT json FROM prev.judges');
         return this.db
           .prepare(
-            `UPDATE judgments SET (status, score, rationale, raw, reasoning, reason, finish_reason, prompt_tokens,
-               completion_tokens, latency_ms, attempts, endpoint, judge_id, started_at, finished_at, retries) =
-             (SELECT p.status, p.score, p.rationale, p.raw, p.reasoning, p.reason, p.finish_reason, p.prompt_tokens,
-               p.completion_tokens, p.latency_ms, p.attempts, p.endpoint,
-               (SELECT j.id FROM judges j JOIN prev.judges pj ON pj.json = j.json WHERE pj.id = p.judge_id),
-               p.started_at, p.finished_at, p.retries
+            `UPDATE judgments SET (${names(GAINED_JUDGMENT_COLUMNS)}) =
+             (SELECT ${GAINED_JUDGMENT_COLUMNS.map(carriedValue).join(', ')}
               FROM prev.judgments p WHERE p.key = judgments.key AND p.prompt_hash = judgments.prompt_hash)
              WHERE status = 'pending'
                AND EXISTS (SELECT 1 FROM prev.judgments p WHERE p.key = judgments.key AND p.prompt_hash = judgments.prompt_hash AND p.status != 'pending')`,

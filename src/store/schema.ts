@@ -2,13 +2,69 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } fr
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError, errorMessage } from '../core/errors.ts';
+import {
+  declaration,
+  JUDGMENT_COLUMNS,
+  JUDGMENT_TABLE_COLUMNS,
+  qualified,
+  REQUEST_COLUMNS,
+  sqlType,
+  VERDICT_COLUMNS,
+  type ColumnSpec,
+} from './judgmentColumns.ts';
 
 /** `PRAGMA application_id` of a run file ("PLUX"): tells a run file from any other SQLite file. */
 export const RUN_FILE_APPLICATION_ID = 0x504c5558;
 
+const since = (c: ColumnSpec): number => c.since ?? 1;
+
+/** A CREATE TABLE column list, one column a line, each column's comment above it. */
+function columnList(columns: readonly ColumnSpec[]): string {
+  return columns.map((c) => `${c.comment ? `    -- ${c.comment}\n` : ''}    ${c.name} ${declaration(c)}`).join(',\n');
+}
+
+/** A superseded judgment keeps the verdict columns, without their defaults, checks and references. */
+function supersededList(): string {
+  return VERDICT_COLUMNS.filter((c) => since(c) === 1).map((c: ColumnSpec) => `    ${c.name} ${sqlType(c)}${c.notNull ? ' NOT NULL' : ''}`).join(',\n');
+}
+
+/**
+ * The `requests` view's SELECT list (as of format 1): request columns, then the judgment columns
+ * they do not repeat (key, seq), wrapped at 102 characters.
+ */
+function viewSelectList(): string {
+  const lines: string[] = [];
+  let line = '    SELECT';
+  const requests = REQUEST_COLUMNS.filter((c) => since(c) === 1);
+  const repeated = new Set<string>(requests.map((c) => c.name));
+  const groups = [requests, JUDGMENT_TABLE_COLUMNS.filter((c) => since(c) === 1 && !repeated.has(c.name))];
+  groups.forEach((group, g) => {
+    group.forEach((c, i) => {
+      const item = `${qualified(c)}${g === groups.length - 1 && i === group.length - 1 ? '' : ','}`;
+      if (line.length + 1 + item.length > 102) {
+        lines.push(line);
+        line = '     ';
+      }
+      line += ` ${item}`;
+    });
+    lines.push(line);
+    line = '     ';
+  });
+  return lines.join('\n');
+}
+
+/** The columns a store format added to existing tables, each with its comment. */
+function addedColumns(format: number): string {
+  return JUDGMENT_COLUMNS.filter((c) => since(c) === format)
+    .map((c: ColumnSpec) => `${c.comment ? `  -- ${c.comment}\n` : ''}  ALTER TABLE ${c.table} ADD COLUMN ${c.name} ${declaration(c)};`)
+    .join('\n');
+}
+
 /**
  * Schema migrations, applied in order by `PRAGMA user_version`: entry i takes a file from version i
- * to version i + 1. Never edit a shipped entry; append a new one.
+ * to version i + 1. Never edit a shipped entry; append a new one. The column lists come from
+ * JUDGMENT_COLUMNS and produce the shipped text byte for byte (test/store/judgmentColumns.test.ts
+ * pins each entry's hash).
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -26,53 +82,13 @@ export const MIGRATIONS: readonly string[] = [
   -- One row per judgment key (prompt + judge + params + repeat), ever: the judgment updates it in
   -- place. Requests whose prompts are identical (two models giving the same answer) share one.
   CREATE TABLE judgments (
-    key TEXT PRIMARY KEY NOT NULL,
-    -- seq of the first request that needed this judgment: the order pending keys come out in
-    seq INTEGER NOT NULL,
-    prompt_hash TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'scored', 'unscored', 'error')),
-    score REAL,
-    rationale TEXT,
-    raw TEXT,
-    reasoning TEXT,
-    reason TEXT,
-    finish_reason TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    latency_ms REAL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    endpoint TEXT,
-    judge_id INTEGER REFERENCES judges (id),
-    started_at INTEGER,
-    finished_at INTEGER,
-    -- how many times --retry-unscored / --retry-errors sent this judgment back to pending
-    retries INTEGER NOT NULL DEFAULT 0
+${columnList(JUDGMENT_TABLE_COLUMNS.filter((c) => since(c) === 1))}
   );
   CREATE INDEX judgments_by_status ON judgments (status, seq, key);
 
   -- One row per request: a sample on a criterion (and repeat), pointing at its judgment.
   CREATE TABLE request_rows (
-    id INTEGER PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    key TEXT NOT NULL REFERENCES judgments (key),
-    sample_id TEXT NOT NULL,
-    instruction_id TEXT NOT NULL,
-    model_id TEXT,
-    task_type TEXT,
-    task_subtype TEXT,
-    task_subsubtype TEXT,
-    difficulty TEXT,
-    domain TEXT,
-    criterion_key TEXT NOT NULL,
-    criterion_name TEXT NOT NULL,
-    criterion_group TEXT,
-    gate INTEGER NOT NULL,
-    scale_kind TEXT NOT NULL,
-    scale_min REAL NOT NULL,
-    scale_max REAL NOT NULL,
-    repeat INTEGER NOT NULL,
-    human_score REAL,
-    judge_model TEXT NOT NULL,
+${columnList(REQUEST_COLUMNS.filter((c) => since(c) === 1))},
     UNIQUE (sample_id, criterion_key, repeat)
   );
   CREATE INDEX request_rows_by_seq ON request_rows (seq, id);
@@ -80,33 +96,14 @@ export const MIGRATIONS: readonly string[] = [
 
   -- The flat table a person (or the sqlite3 shell) expects: one row per request with its judgment.
   CREATE VIEW requests AS
-    SELECT r.id, r.seq, r.key, r.sample_id, r.instruction_id, r.model_id, r.task_type, r.task_subtype,
-      r.task_subsubtype, r.difficulty, r.domain, r.criterion_key, r.criterion_name, r.criterion_group,
-      r.gate, r.scale_kind, r.scale_min, r.scale_max, r.repeat, r.human_score, r.judge_model,
-      j.prompt_hash, j.status, j.score, j.rationale, j.raw, j.reasoning, j.reason, j.finish_reason,
-      j.prompt_tokens, j.completion_tokens, j.latency_ms, j.attempts, j.endpoint, j.judge_id,
-      j.started_at, j.finished_at, j.retries
+${viewSelectList()}
     FROM request_rows r JOIN judgments j ON j.key = r.key;
 
   -- Judgments replaced by a retry: kept so a retry never destroys what the judge said before.
   CREATE TABLE superseded (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL,
-    status TEXT NOT NULL,
-    score REAL,
-    rationale TEXT,
-    raw TEXT,
-    reasoning TEXT,
-    reason TEXT,
-    finish_reason TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    latency_ms REAL,
-    attempts INTEGER NOT NULL,
-    endpoint TEXT,
-    judge_id INTEGER,
-    started_at INTEGER,
-    finished_at INTEGER,
+${supersededList()},
     superseded_at INTEGER NOT NULL
   );
   CREATE INDEX superseded_by_key ON superseded (key);
@@ -133,8 +130,7 @@ export const MIGRATIONS: readonly string[] = [
     name TEXT NOT NULL,
     rubric TEXT NOT NULL
   );
-  -- NULL for requests listed before the run file kept texts (store format 1).
-  ALTER TABLE request_rows ADD COLUMN criterion_id INTEGER REFERENCES criteria (id);
+${addedColumns(2)}
 
   CREATE VIEW requests_with_texts AS
     SELECT q.*, i.instruction, s.reference_answer, s.answer, c.rubric
