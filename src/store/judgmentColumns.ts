@@ -185,6 +185,20 @@ export function declaration(c: ColumnSpec): string {
 /** `r.` for request columns, `j.` for judgment columns: the aliases every store query joins with. */
 export const qualified = (c: ColumnSpec): string => `${c.table === 'request_rows' ? 'r' : 'j'}.${c.name}`;
 
+/** A record column by its name (request_rows' `key` and `seq` for the names both tables have). */
+export type RecordColumnNamed<N extends RecordColumn['name']> = Extract<RecordColumn, { name: N }>;
+
+/** `r.a, j.b, …` for record columns picked by name, for queries over `request_rows r` joined with `judgments j`. */
+export function selectList(picked: readonly RecordColumn['name'][]): string {
+  return picked
+    .map((n) => {
+      const c = RECORD_COLUMNS.find((r) => r.name === n);
+      if (!c) throw new Error(`no record column ${n}`);
+      return qualified(c);
+    })
+    .join(', ');
+}
+
 /** The names of columns, comma-separated. */
 export const names = (columns: readonly ColumnSpec[]): string => columns.map((c) => c.name).join(', ');
 

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import { InputError } from '../../core/errors.ts';
+import { selectList, type RecordColumnNamed, type SqlRow } from '../../store/judgmentColumns.ts';
 import { closeRunDatabase, openRunDatabaseVersioned, TEXTS_FORMAT_VERSION } from '../../store/schema.ts';
 import { STATUS_CODES, type ReportCriterion, type ReportDictionaries, type ReportRun } from '../html/reportData.ts';
 
@@ -58,6 +59,14 @@ interface RunDb {
 }
 
 export const PAGE_SIZE = 50;
+
+const PAGE_COLUMNS = ['id', 'model_id', 'task_type', 'criterion_key', 'criterion_name', 'status', 'score', 'human_score', 'reason', 'repeat'] as const;
+const PAGE_SELECT = selectList(PAGE_COLUMNS);
+type PageRowSql = SqlRow<RecordColumnNamed<(typeof PAGE_COLUMNS)[number]>>;
+const DETAIL_SELECT = selectList([
+  'id', 'sample_id', 'model_id', 'task_type', 'criterion_key', 'criterion_name', 'judge_model', 'repeat', 'human_score',
+  'status', 'score', 'reason', 'rationale', 'raw', 'reasoning', 'finish_reason', 'latency_ms', 'attempts',
+]);
 
 /** Case-insensitive for any script (SQLite's own LIKE folds ASCII only). */
 function contains(text: unknown, needle: unknown): number {
@@ -234,11 +243,8 @@ export class RunQueries {
     const w = this.where(run, f, kind);
     const order = kind === 'disagreements' ? 'abs(j.score - r.human_score) DESC, r.seq, r.id' : 'r.seq, r.id';
     const rows = run.db
-      .prepare(
-        `SELECT r.id, r.model_id, r.task_type, r.criterion_key, r.criterion_name, j.status, j.score, r.human_score, j.reason, r.repeat
-         ${RunQueries.from(w.texts)} ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      )
-      .all(...w.params, limit, offset) as Array<{ id: number; model_id: string | null; task_type: string | null; criterion_key: string; criterion_name: string; status: string; score: number | null; human_score: number | null; reason: string | null; repeat: number }>;
+      .prepare(`SELECT ${PAGE_SELECT} ${RunQueries.from(w.texts)} ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...w.params, limit, offset) as PageRowSql[];
     return rows.map((r) => ({
       id: `${runIndex}:${r.id}`,
       model: this.modelIndex.get(r.model_id) ?? -1,
@@ -308,8 +314,7 @@ export class RunQueries {
     const texts = run.version >= TEXTS_FORMAT_VERSION;
     const row = run.db
       .prepare(
-        `SELECT r.id, r.sample_id, r.model_id, r.task_type, r.criterion_key, r.criterion_name, r.judge_model, r.repeat, r.human_score,
-           j.status, j.score, j.reason, j.rationale, j.raw, j.reasoning, j.finish_reason, j.latency_ms, j.attempts
+        `SELECT ${DETAIL_SELECT}
            ${texts ? ', c.id AS criterion_text, i.instruction, s.reference_answer, s.answer, c.rubric' : ''}
          FROM request_rows r CROSS JOIN judgments j ON j.key = r.key
          ${texts ? 'LEFT JOIN samples s ON s.sample_id = r.sample_id LEFT JOIN instructions i ON i.instruction_id = s.instruction_id LEFT JOIN criteria c ON c.id = r.criterion_id' : ''}
