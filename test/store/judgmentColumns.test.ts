@@ -146,3 +146,10 @@ test('every record field is a column, read back as saved, and exported once, in 
   const header = readFileSync(out, 'utf8').split('\r\n')[0];
   assert.equal(header, [...EXPORT_HEADER.split(' ').map((c) => c.split(':')[0]), ...TEXT_HEADER].join(','));
 });
+
+test("the README's export section lists the export columns in order", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  const listed = /with the columns `([^`]+)`/.exec(readme)?.[1];
+  assert.equal(listed, EXPORT_ORDER.join(', '));
+  assert.ok(readme.includes(`POLLUX's own column names, \`${TEXT_HEADER.join(', ')}\``));
+});
