@@ -200,10 +200,10 @@ export function selectList(picked: readonly RecordColumn['name'][]): string {
 }
 
 /** The names of columns, comma-separated. */
-export const names = (columns: readonly ColumnSpec[]): string => columns.map((c) => c.name).join(', ');
+export const columnNames = (columns: readonly ColumnSpec[]): string => columns.map((c) => c.name).join(', ');
 
 /** Named parameters for columns (`@name`, as better-sqlite3 binds an object), comma-separated. */
-export const parameters = (columns: readonly ColumnSpec[]): string => columns.map((c) => `@${c.name}`).join(', ');
+export const namedParameters = (columns: readonly ColumnSpec[]): string => columns.map((c) => `@${c.name}`).join(', ');
 
 /** The record fields the table does not hold: the judge's provenance (via judge_id) and the texts. */
 type NotColumnFields = 'judge' | 'texts';

@@ -6,8 +6,8 @@ import {
   ADDED_JUDGMENT_COLUMNS,
   GAINED_JUDGMENT_COLUMNS,
   INSERTED_REQUEST_COLUMNS,
-  names,
-  parameters,
+  columnNames,
+  namedParameters,
   qualified,
   RECORD_COLUMNS,
   VERDICT_COLUMNS,
@@ -161,12 +161,12 @@ const REQUEST_FAULT_SQL = `reason LIKE 'fatal:%' AND (reason LIKE '%HTTP 400%' O
 const SEQ_BEFORE_ALL = Number.MIN_SAFE_INTEGER;
 
 const INSERT_JUDGMENT = `
-  INSERT INTO judgments (${names(ADDED_JUDGMENT_COLUMNS)}) VALUES (${parameters(ADDED_JUDGMENT_COLUMNS)})
+  INSERT INTO judgments (${columnNames(ADDED_JUDGMENT_COLUMNS)}) VALUES (${namedParameters(ADDED_JUDGMENT_COLUMNS)})
   ON CONFLICT (key) DO NOTHING`;
 
 const INSERT_REQUEST = `
-  INSERT INTO request_rows (${names(INSERTED_REQUEST_COLUMNS)})
-  VALUES (${parameters(INSERTED_REQUEST_COLUMNS)})
+  INSERT INTO request_rows (${columnNames(INSERTED_REQUEST_COLUMNS)})
+  VALUES (${namedParameters(INSERTED_REQUEST_COLUMNS)})
   ON CONFLICT (sample_id, criterion_key, repeat) DO NOTHING`;
 
 const INSERT_INSTRUCTION = `INSERT INTO instructions (instruction_id, instruction) VALUES (?, ?) ON CONFLICT DO NOTHING`;
@@ -434,8 +434,8 @@ class SqliteRunStore implements RunStore {
     const inList = clauses.join(' OR ');
     return this.db.transaction(() => {
       this.stmt(
-        `INSERT INTO superseded (key, ${names(VERDICT_COLUMNS)}, superseded_at)
-         SELECT key, ${names(VERDICT_COLUMNS)}, ? FROM judgments WHERE ${inList}`,
+        `INSERT INTO superseded (key, ${columnNames(VERDICT_COLUMNS)}, superseded_at)
+         SELECT key, ${columnNames(VERDICT_COLUMNS)}, ? FROM judgments WHERE ${inList}`,
       ).run(Date.now());
       return this.stmt(
         `UPDATE judgments SET ${CLEAR_VERDICT}, retries = retries + 1 WHERE ${inList}`,
@@ -450,7 +450,7 @@ class SqliteRunStore implements RunStore {
         this.db.exec('INSERT OR IGNORE INTO judges (json) SELECT json FROM prev.judges');
         return this.db
           .prepare(
-            `UPDATE judgments SET (${names(GAINED_JUDGMENT_COLUMNS)}) =
+            `UPDATE judgments SET (${columnNames(GAINED_JUDGMENT_COLUMNS)}) =
              (SELECT ${GAINED_JUDGMENT_COLUMNS.map(carriedValue).join(', ')}
               FROM prev.judgments p WHERE p.key = judgments.key AND p.prompt_hash = judgments.prompt_hash)
              WHERE status = 'pending'

@@ -5,7 +5,7 @@ import { sha256Hex } from '../../src/core/hash.ts';
 import type { Judgment } from '../../src/core/types.ts';
 import type { RunManifest } from '../../src/store/manifest.ts';
 import Database from 'better-sqlite3';
-import { INSERTED_REQUEST_COLUMNS, names, parameters } from '../../src/store/judgmentColumns.ts';
+import { columnNames, INSERTED_REQUEST_COLUMNS, namedParameters } from '../../src/store/judgmentColumns.ts';
 import { requestParams, type RequestRow } from '../../src/store/records.ts';
 import { MIGRATIONS, RUN_FILE_APPLICATION_ID } from '../../src/store/schema.ts';
 
@@ -107,7 +107,7 @@ export function formatOneRun(file: string, n: number): void {
   db.pragma('user_version = 1');
   const judgment = db.prepare('INSERT INTO judgments (key, seq, prompt_hash) VALUES (@key, @seq, @prompt_hash)');
   const columns = INSERTED_REQUEST_COLUMNS.filter((c) => !('since' in c));
-  const request = db.prepare(`INSERT INTO request_rows (${names(columns)}) VALUES (${parameters(columns)})`);
+  const request = db.prepare(`INSERT INTO request_rows (${columnNames(columns)}) VALUES (${namedParameters(columns)})`);
   for (let i = 0; i < n; i++) {
     const params = requestParams(requestRow(i), null);
     judgment.run(params);
