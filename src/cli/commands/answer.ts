@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { EXIT, UsageError, InputError } from '../../core/errors.ts';
 import { refuseClobbering } from '../../core/outputPaths.ts';
-import { connectModel, parseModelUrls, readInstructions, runAnswers, type AnswerRunSummary } from '../../answer/index.ts';
+import { connectModel, parseModelUrls, readInstructions, runAnswers } from '../../answer/index.ts';
 import { formatProblem, problemToInputError } from '../../data/problems.ts';
 import { parseTableFormat } from '../../data/table.ts';
 import { DEFAULT_POLICY } from '../../engine/execute.ts';
@@ -14,7 +14,7 @@ import { parseNumberFlag, parseParams } from '../judgeOptions.ts';
 import { localDataset } from '../datasetArg.ts';
 import type { Cli } from '../io.ts';
 import { ProgressReporter } from '../progress.ts';
-import { formatDuration } from '../../report/text/duration.ts';
+import { formatAnswerSummary } from '../../report/text/answer.ts';
 import { resolveTextArg } from '../promptInputs.ts';
 import { TOOL_VERSION } from '../../core/version.ts';
 
@@ -171,7 +171,7 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
     });
     reporter.end();
     if (flags.json) cli.json({ ...summary, instructions: { rows: list.rows, distinct: list.instructions.length, rejected: list.problems.length } });
-    else printSummary(cli, summary);
+    else cli.line(formatAnswerSummary(summary).join('\n'));
     if (summary.stopped) return EXIT.interrupted;
     if (summary.counts.error > 0 && summary.counts.answered === 0) return EXIT.judgeFailed;
     return EXIT.ok;
@@ -179,17 +179,4 @@ async function answerCommand(cli: Cli, dataset: string, flags: AnswerFlags): Pro
     reporter.end();
     offInterrupt?.();
   }
-}
-
-function printSummary(cli: Cli, s: AnswerRunSummary): void {
-  if (s.movedAside) cli.line(`previous answers moved aside to ${s.movedAside}`);
-  cli.line(`answers file: ${s.outFile}`);
-  cli.line(
-    `requests: ${s.total}  answered ${s.counts.answered} (truncated ${s.counts.truncated})  errors ${s.counts.error}  pending ${s.pending}`,
-  );
-  for (const e of s.firstErrors) cli.line(`  error: prompt_id ${e.promptId} sample ${e.sample}: ${e.error}`);
-  cli.line(`answered now: ${s.answeredNow} in ${formatDuration(s.wallMs)} (${s.answersPerSecond.toFixed(1)} answers/s)`);
-  cli.line(`tokens: prompt ${s.counts.promptTokens}, completion ${s.counts.completionTokens}`);
-  if (s.counts.error > 0) cli.line(`${s.counts.error} request(s) ended in an error; running the same command again asks them again`);
-  if (s.pending > 0) cli.line(`${s.pending} request(s) still pending; run the same command again to resume`);
 }
