@@ -44,6 +44,23 @@ test('textWidth counts terminal columns', () => {
   assert.equal(textWidth('a\u200bb'), 2, 'a zero-width space takes nothing');
 });
 
+test('the quick count (one column a code point) agrees with the full rules on every character it takes', () => {
+  // A wide character sends the text down the full path (grapheme clusters); Latin, Greek, Cyrillic,
+  // punctuation, arrows, math signs and box drawing take the quick path alone.
+  const blocks = [[0x20, 0x7e], [0xa0, 0x52f], [0x2010, 0x22ff], [0x2500, 0x257f]] as const;
+  const bad: string[] = [];
+  for (const [lo, hi] of blocks) {
+    for (let cp = lo; cp <= hi; cp++) {
+      const ch = String.fromCodePoint(cp);
+      if (textWidth(`${ch}中`) !== textWidth(ch) + 2) bad.push(`U+${cp.toString(16)}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+  assert.equal(textWidth('а\u0483'), 1, 'a Cyrillic combining titlo takes no column');
+  assert.equal(textWidth('a\u00adb'), 2, 'a soft hyphen is not shown');
+  assert.equal(textWidth('№ 5 — ρ × τ → −0.5 ─'), 20);
+});
+
 test('empty tables, short rows and empty columns leave no trailing blanks', () => {
   assert.deepEqual(renderTable({ rows: [] }), []);
   assert.deepEqual(renderTable({ header: [], rows: [] }), []);

@@ -29,28 +29,28 @@ export function renderTable(spec: TableSpec): string[] {
   const header = spec.header?.map(oneLine);
   const rows = spec.rows.map((r) => r.map(oneLine));
   const all = header ? [header, ...rows] : rows;
+  const cellWidths = all.map((r) => r.map(textWidth));
   const widths: number[] = [];
-  for (const r of all) r.forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, textWidth(cell))));
+  for (const r of cellWidths) r.forEach((w, c) => (widths[c] = Math.max(widths[c] ?? 0, w)));
   if (widths.length === 0) return [];
   spec.maxWidth?.forEach((cap, c) => {
     if (cap !== undefined && c < widths.length) widths[c] = Math.min(widths[c]!, cap);
   });
   const align = (c: number): Align => spec.align?.[c] ?? (c === 0 ? 'left' : 'right');
   const indent = spec.indent ?? '';
-  const line = (cells: readonly string[]) =>
+  const line = (i: number) =>
     (
       indent +
       widths
         .map((w, c) => {
-          const cell = cells[c] ?? '';
-          const fill = ' '.repeat(Math.max(0, w - textWidth(cell)));
+          const cell = all[i]![c] ?? '';
+          const fill = ' '.repeat(Math.max(0, w - (cellWidths[i]![c] ?? 0)));
           return align(c) === 'left' ? cell + fill : fill + cell;
         })
         .join('  ')
     ).trimEnd();
-  const out: string[] = [];
-  if (header) out.push(line(header), (indent + widths.map((w) => '─'.repeat(w)).join('  ')).trimEnd());
-  for (const r of rows) out.push(line(r));
+  const out = all.map((_, i) => line(i));
+  if (header) out.splice(1, 0, (indent + widths.map((w) => '─'.repeat(w)).join('  ')).trimEnd());
   return out;
 }
 
@@ -69,12 +69,22 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
  * A grapheme cluster (a letter with its accents, an emoji with its modifiers) is measured as one.
  */
 export function textWidth(text: string): number {
-  // Printable ASCII is the common case: one column per character.
-  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  if (ASCII.test(text)) return text.length;
+  if (NARROW.test(text)) {
+    let n = 0;
+    for (const _ of text) n++;
+    return n;
+  }
+  // Rare (a mark, an emoji, CJK): splitting into grapheme clusters costs ~100x the above.
   let width = 0;
   for (const { segment } of segmenter.segment(text)) width += clusterWidth(segment);
   return width;
 }
+
+const ASCII = /^[\x20-\x7e]*$/;
+// Text in which every code point is one column and no two combine: Latin, Greek, Cyrillic, general
+// punctuation (dashes, quotes, …), letterlike signs (№), arrows and math (−, ×, →), box drawing (─).
+const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2100-\u22ff\u2500-\u257f]*$/;
 
 function clusterWidth(cluster: string): number {
   const first = cluster.codePointAt(0)!;
