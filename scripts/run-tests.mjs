@@ -6,7 +6,7 @@
 // see scripts/build-tests.mjs), which starts each test process and each spawned `pollux` about three
 // times faster than through tsx. `--source` runs the TypeScript through tsx instead (the same tests,
 // slower; to rule the build out).
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -32,9 +32,63 @@ export async function testArgs(filters, { fromSource = false } = {}) {
   const files = walk(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
   if (files.length === 0) return null;
   if (fromSource) return ['--import', 'tsx', '--test', '--test-concurrency=2', ...files];
-  const built = relative(root, await buildTests());
-  return ['--enable-source-maps', '--test', '--test-concurrency=2', ...files.map((f) => join(built, f.replace(/\.ts$/, '.js')))];
+  const built = await buildTests();
+  return ['--enable-source-maps', '--test', '--test-concurrency=2', ...groupFiles(built, files)];
 }
+
+// Files that keep a process of their own: root-level beforeEach/afterEach (they would apply to every
+// test of a shared process) or fake timers; gguf-run, whose `pollux run` loads llama.cpp with
+// `--gpu auto` where gguf.test loads it with the GPU off: in one process, llama.cpp's log lines then
+// no longer reach the second binding's logger, and gguf.test checks that its reason is kept; and the
+// two long ones, which run beside the rest.
+const ALONE = [
+  'test/engine/timers.test.ts',
+  'test/judges/gguf-run.test.ts',
+  'test/package/pack.test.ts',
+  'test/engine/runResume.test.ts',
+];
+const LONG = ['test/package/pack.test.ts', 'test/engine/runResume.test.ts'];
+// Files that share one process because they share what is slow to load: node-llama-cpp and its model, chromium.
+const SHARING = [
+  ['gguf', (f) => f.startsWith('test/judges/gguf')],
+  ['browser', (f) => f.endsWith('Browser.test.ts')],
+];
+// The rest share this many processes, so that two run side by side while a third waits on its sockets.
+const SHARED_PROCESSES = 3;
+
+/**
+ * Test files grouped into entry files of .test-build/groups/, each importing its files statically:
+ * one process loads the sources and the test runner once for many files (a process costs ~0.4 CPU-s
+ * before its first test). Imported statically, the files' root-level before hooks all run before
+ * the first test and their after hooks after the last, as in a process of their own.
+ */
+function groupFiles(built, files) {
+  const groups = new Map();
+  const add = (name, file) => groups.set(name, [...(groups.get(name) ?? []), file]);
+  let next = 0;
+  for (const file of files) {
+    const sharing = SHARING.find(([, member]) => member(file));
+    if (ALONE.includes(file)) add(file, file);
+    else if (sharing) add(sharing[0], file);
+    else add(`shared-${(next++ % SHARED_PROCESSES) + 1}`, file);
+  }
+  const dir = join(built, 'groups');
+  mkdirSync(dir, { recursive: true });
+  const js = (f) => join(built, f.replace(/\.ts$/, '.js'));
+  const entries = [];
+  for (const [name, members] of groups) {
+    if (members.length === 1) {
+      entries.push(relative(root, js(members[0])));
+      continue;
+    }
+    const entry = join(dir, `${name}.test.js`);
+    writeFileSync(entry, members.map((f) => `import ${JSON.stringify(relative(dir, js(f)))};\n`).join(''));
+    entries.push(relative(root, entry));
+  }
+  // The long ones first, so that they are not what the run waits for at the end.
+  return entries.sort((a, b) => Number(isLong(b)) - Number(isLong(a)));
+}
+const isLong = (entry) => LONG.some((f) => entry.endsWith(f.replace(/\.ts$/, '.js')));
 
 export const ROOT = root;
 
