@@ -64,6 +64,6 @@ export async function readInstructions(file: string, options: InstructionReadOpt
     byId.set(promptId, entry);
     return entry;
   };
-  for await (const entry of rowLoop(ctx, source, read)) out.instructions.push(entry);
+  for await (const entry of rowLoop(ctx, source, { read })) out.instructions.push(entry);
   return out;
 }

@@ -89,14 +89,15 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
 
   private async *items(): AsyncGenerator<DatasetItem> {
     // Items and requests are counted here, as each shape hands its items on.
-    for await (const item of this.shapeItems()) {
+    for await (const item of await this.openShape()) {
       this.stats.items++;
       this.stats.requests += item.criteria.length;
       yield item;
     }
   }
 
-  private async *shapeItems(): AsyncGenerator<DatasetItem> {
+  /** Reads the first row to tell the shape, and returns that shape's items. */
+  private async openShape(): Promise<AsyncIterable<DatasetItem>> {
     const { options, file } = this;
     const ctx = new ReadContext(options, this.stats, resolveFlagCriteria(options));
     const format = tableFormatOf(file, options.format);
@@ -116,14 +117,13 @@ export class DatasetReader implements AsyncIterable<DatasetItem> {
       const instructions: RowSource = { table: all, format, counts: ctx.addFile(file, format, 'instructions') };
       const answersCounts = ctx.addFile(options.answers, answersFormat, 'answers');
       const answersTable = readTable(options.answers, { format: answersFormat, maxRecordBytes: options.maxRecordBytes, ...encoding });
-      yield* instructionItems(ctx, instructions, { table: answersTable, format: answersFormat, counts: answersCounts });
-      return;
+      return await instructionItems(ctx, instructions, { table: answersTable, format: answersFormat, counts: answersCounts });
     }
     if (options.answers) {
       throw new UsageError(`--answers is for POLLUX-instructions datasets, but ${file} has ${shape} rows`);
     }
     const rows: RowSource = { table: all, format, counts: ctx.addFile(file, format, 'rows') };
-    yield* shape === 'pollux' ? polluxItems(ctx, rows) : genericItems(ctx, rows);
+    return shape === 'pollux' ? polluxItems(ctx, rows) : genericItems(ctx, rows);
   }
 }
 

@@ -9,7 +9,7 @@ import type { RowView } from './rowView.ts';
  * task_type?, criteria?}`. A repeated sample id rejects the later row.
  */
 export function genericItems(ctx: ReadContext, source: RowSource): AsyncGenerator<DatasetItem> {
-  return rowLoop(ctx, source, (view: RowView): DatasetItem | null => {
+  const read = (view: RowView): DatasetItem | null => {
     const fields = readInstructionFields(view);
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
@@ -27,5 +27,6 @@ export function genericItems(ctx: ReadContext, source: RowSource): AsyncGenerato
       return null;
     }
     return { sample, criteria };
-  });
+  };
+  return rowLoop(ctx, source, { read });
 }

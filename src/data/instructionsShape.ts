@@ -24,7 +24,7 @@ interface Instruction {
  * file by `prompt_id`. The instructions file is small (about 2,100 rows upstream) and held in
  * memory; the answers file is streamed.
  */
-export async function* instructionItems(ctx: ReadContext, instructionsSource: RowSource, answersSource: RowSource): AsyncGenerator<DatasetItem> {
+export async function instructionItems(ctx: ReadContext, instructionsSource: RowSource, answersSource: RowSource): Promise<AsyncGenerator<DatasetItem>> {
   const instructions = new Map<string, Instruction>();
   // Rejected instructions, so their answers can say why they are rejected too.
   const rejectedAt = new Map<string, RowLocation>();
@@ -43,9 +43,9 @@ export async function* instructionItems(ctx: ReadContext, instructionsSource: Ro
     }
     return [promptId as string, { fields, criteria, location: view.location, answered: false }];
   };
-  for await (const [promptId, instruction] of rowLoop(ctx, instructionsSource, readInstruction)) instructions.set(promptId, instruction);
+  for await (const [promptId, instruction] of rowLoop(ctx, instructionsSource, { read: readInstruction })) instructions.set(promptId, instruction);
 
-  yield* rowLoop(ctx, answersSource, (view: RowView): DatasetItem | null => {
+  const readAnswer = (view: RowView): DatasetItem | null => {
     const promptId = promptIdOf(view);
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
@@ -72,13 +72,17 @@ export async function* instructionItems(ctx: ReadContext, instructionsSource: Ro
     }
     instruction.answered = true;
     return { sample, criteria: instruction.criteria.slice() };
-  });
+  };
 
-  for (const [promptId, instruction] of instructions) {
-    if (instruction.answered) continue;
-    ctx.stats.instructionsWithoutAnswers++;
-    if (ctx.stats.instructionsWithoutAnswersFirst.length < FIRST_PROBLEMS_SHOWN) ctx.stats.instructionsWithoutAnswersFirst.push(promptId);
-  }
+  const noteUnanswered = (): null => {
+    for (const [promptId, instruction] of instructions) {
+      if (instruction.answered) continue;
+      ctx.stats.instructionsWithoutAnswers++;
+      if (ctx.stats.instructionsWithoutAnswersFirst.length < FIRST_PROBLEMS_SHOWN) ctx.stats.instructionsWithoutAnswersFirst.push(promptId);
+    }
+    return null;
+  };
+  return rowLoop(ctx, answersSource, { read: readAnswer, end: noteUnanswered });
 }
 
 function promptIdOf(view: RowView): string | null {

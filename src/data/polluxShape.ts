@@ -1,6 +1,6 @@
 import { describeScale, inScale } from '../core/scale.ts';
-import type { Criterion, Sample } from '../core/types.ts';
-import type { DatasetItem, ItemCriterion } from './datasetTypes.ts';
+import type { Criterion } from '../core/types.ts';
+import type { DatasetItem } from './datasetTypes.ts';
 import { describePosition, makeSample, packPosition, readInstructionFields, type ReadContext } from './readContext.ts';
 import { rowLoop, type RowSource } from './rowLoop.ts';
 import type { RowView } from './rowView.ts';
@@ -26,29 +26,20 @@ function criterionOf(ctx: ReadContext, view: RowView, task: ReadonlyArray<string
   return ctx.resolver.fromNameAndRubric(view, name, rubric, task, 'rubrics');
 }
 
-/** A good POLLUX row: one (answer, criterion) pair, and where it falls among the rows before it. */
-interface PolluxRow {
-  sample: Sample;
-  criterion: ItemCriterion;
-  /** Same answer as the row before: the pair joins the current item. */
-  continues: boolean;
-  /** An answer seen before, but not in the row before: its rows were not consecutive. */
-  resumes: boolean;
-}
-
 /**
  * POLLUX rows: one per (answer, criterion). Consecutive rows of the same answer become one item, so
  * the engine can send an answer's criteria back to back (the judge server's prefix cache reuses the
  * shared part of the prompts). Only the current item is held; to catch a repeated (answer,
  * criterion) pair anywhere in the file, a PairLedger remembers a few bytes per row.
  */
-export async function* polluxItems(ctx: ReadContext, source: RowSource): AsyncGenerator<DatasetItem> {
+export function polluxItems(ctx: ReadContext, source: RowSource): AsyncGenerator<DatasetItem> {
   let current: DatasetItem | null = null;
   const ledger = new PairLedger();
   // With an explicit id column, one id must always mean the same answer.
   const contentOfId = new Map<string, string>();
 
-  const read = (view: RowView): PolluxRow | null => {
+  /** A good row joins the current item or starts the next one, handing on the item it closes. */
+  const read = (view: RowView): DatasetItem | null => {
     const fields = readInstructionFields(view);
     const answer = view.requiredText('answer', true);
     const modelId = view.optionalText('model_id');
@@ -87,19 +78,17 @@ export async function* polluxItems(ctx: ReadContext, source: RowSource): AsyncGe
       view.problem('no usable criterion in this row', 'criteria_name');
       return null;
     }
-    return { sample, criterion: { criterion, humanScore }, continues, resumes };
+    if (continues && current) {
+      current.criteria.push({ criterion, humanScore });
+      return null;
+    }
+    const closed = current;
+    if (resumes) ctx.stats.regroupedSamples++;
+    current = { sample, criteria: [{ criterion, humanScore }] };
+    return closed;
   };
 
-  for await (const row of rowLoop(ctx, source, read)) {
-    if (row.continues && current) {
-      current.criteria.push(row.criterion);
-      continue;
-    }
-    if (current) yield current;
-    if (row.resumes) ctx.stats.regroupedSamples++;
-    current = { sample: row.sample, criteria: [row.criterion] };
-  }
-  if (current) yield current;
+  return rowLoop(ctx, source, { read, end: () => current });
 }
 
 /**

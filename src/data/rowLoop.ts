@@ -30,22 +30,27 @@ export interface RowSource {
   readonly counts: RowCounts;
 }
 
-/**
- * What a shape makes of one readable row. `view` is the row through the column mapping; every
- * problem goes on it (`view.problem`, or an accessor that records one), and a row with any problem
- * is rejected by the loop whatever this returns. null: the row gives nothing to hand on (a repeat,
- * or a row the shape only notes).
- */
-export type RowReader<T> = (view: RowView) => T | null;
+/** What a shape makes of its rows: all that differs between shapes. */
+export interface RowShape<T> {
+  /**
+   * One readable row, seen through the column mapping → what it completes, if anything (null:
+   * nothing to hand on yet: a repeat, a row the shape only notes, or one that joins a group still
+   * open). Every problem goes on the view (`view.problem`, or an accessor that records one); a row
+   * with any problem is rejected whatever this returns.
+   */
+  read(view: RowView): T | null;
+  /** After the last row (not when the read stops early): what is still held, if anything. */
+  end?(): T | null;
+}
 
 /**
  * The one loop over a file's rows, for every dataset shape (and the instruction list `pollux answer`
- * reads): counts each row, rejects the rows the table reader could not read (bad UTF-8, malformed
- * JSON, a wrong field count, a record over the size limit) and those a shape found problems in,
- * each with its problems located (file, line or row, the file's column), and hands on what the good
- * rows give. The shapes supply only `read`.
+ * reads): counts each row, notes the file's columns, rejects the rows the table reader could not
+ * read (bad UTF-8, malformed JSON, a wrong field count, a record over the size limit) and those a
+ * shape found problems in, each with its problems located (file, line or row, the file's column),
+ * and hands on what the good rows give. The shapes supply only `read` (and `end`).
  */
-export async function* rowLoop<T>(ctx: RowLoopContext, source: RowSource, read: RowReader<T>): AsyncGenerator<T> {
+export async function* rowLoop<T>(ctx: RowLoopContext, source: RowSource, shape: RowShape<T>): AsyncGenerator<T> {
   const { counts, format } = source;
   for await (const item of source.table) {
     ctx.countRow(counts);
@@ -55,11 +60,13 @@ export async function* rowLoop<T>(ctx: RowLoopContext, source: RowSource, read: 
     }
     if (counts.columns === null) counts.columns = Object.keys(item.record);
     const view = new RowView(item.record, item.location, ctx.map, format);
-    const out = read(view);
+    const out = shape.read(view);
     if (view.problems.length > 0) {
       ctx.reject(view.problems, counts);
       continue;
     }
     if (out !== null) yield out;
   }
+  const last = shape.end?.() ?? null;
+  if (last !== null) yield last;
 }
