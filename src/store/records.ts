@@ -1,19 +1,8 @@
 import type { JudgeProvenance, JudgmentRecord } from '../core/types.ts';
-import type { AddedJudgmentColumn, InsertedRequestColumn, RecordColumn, SqlRow } from './judgmentColumns.ts';
+import type { AddedJudgmentColumn, InsertedRequestColumn, RecordColumn, SqlRow, VerdictColumn } from './judgmentColumns.ts';
 
 /** The judgment fields of a JudgmentRecord: everything a request gets only once it is judged. */
-type JudgmentField =
-  | 'status'
-  | 'score'
-  | 'rationale'
-  | 'raw'
-  | 'reason'
-  | 'finishReason'
-  | 'promptTokens'
-  | 'completionTokens'
-  | 'latencyMs'
-  | 'attempts'
-  | 'endpoint';
+type JudgmentField = Extract<VerdictColumn, { field: string }>['field'];
 
 /** The texts a request's prompt was made from; the store keeps each one once. */
 export interface RequestTexts {

@@ -153,3 +153,27 @@ test("the README's export section lists the export columns in order", () => {
   assert.equal(listed, EXPORT_ORDER.join(', '));
   assert.ok(readme.includes(`POLLUX's own column names, \`${TEXT_HEADER.join(', ')}\``));
 });
+
+test('a carry-over copies every column a judgment gains (its verdict, judge and retries) into the other file', (t) => {
+  const dir = tempDir(t);
+  const from = openRunStore(join(dir, 'old.sqlite'));
+  const rows = [0, 1, 2].map((i) => requestRow(i));
+  from.addRequests(rows);
+  from.saveJudgment(rows[0]!.key, judgmentFor(0, 'scored'), { startedAt: 10, finishedAt: 20 });
+  from.saveJudgment(rows[1]!.key, judgmentFor(1, 'unscored'), { startedAt: 30, finishedAt: 40 });
+  from.resetForRetry({ unscored: true });
+  from.saveJudgment(rows[1]!.key, { ...judgmentFor(1, 'scored'), judge: { ...judgmentFor(1).judge, model: 'other-judge' } }, { startedAt: 50, finishedAt: 60 });
+  const before = [...from.records()];
+  from.close();
+
+  const to = openRunStore(join(dir, 'new.sqlite'));
+  t.after(() => to.close());
+  to.addRequests(rows);
+  assert.equal(to.carryOver(join(dir, 'old.sqlite')), 2);
+  assert.deepEqual([...to.records()], before);
+  assert.deepEqual(before.map((r) => [r.status, r.retries, r.judge?.model ?? null]), [
+    ['scored', 0, 'ai-forever/pollux-judge-7b'],
+    ['scored', 1, 'other-judge'],
+    ['pending', 0, null],
+  ]);
+});
