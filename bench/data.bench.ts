@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
 import type { Criterion, JudgeRequest } from '../src/core/types.ts';
 import { readDataset } from '../src/data/dataset.ts';
+import { renderTable } from '../src/report/text/table.ts';
 import { polluxCatalog } from '../src/taxonomy/index.ts';
 
 const ROWS = Number(process.env.ROWS ?? 200_000);
@@ -179,12 +180,9 @@ async function main(): Promise<void> {
     const baseline = runChild('readline', jsonl);
     const fromJsonl = runChild('dataset', jsonl);
     const fromParquet = runChild('dataset', parquet);
-    const line = (name: string, m: Measurement) =>
-      `${name.padEnd(34)} ${(m.rows / m.seconds).toFixed(0).padStart(8)} rows/s  ${m.seconds.toFixed(1).padStart(6)} s  peak RSS ${m.maxRssMB.toFixed(0).padStart(4)} MB` +
-      (m.requests ? `  ${m.requests} requests` : '');
-    console.log(line('baseline: readline line count', baseline));
-    console.log(line('JSONL → requests', fromJsonl));
-    console.log(line('Parquet → requests', fromParquet));
+    const row = (name: string, m: Measurement) => [name, (m.rows / m.seconds).toFixed(0), m.seconds.toFixed(1), m.maxRssMB.toFixed(0), m.requests ? String(m.requests) : ''];
+    const rows = [row('baseline: readline line count', baseline), row('JSONL → requests', fromJsonl), row('Parquet → requests', fromParquet)];
+    console.log(renderTable({ header: ['reader', 'rows/s', 's', 'peak RSS MB', 'requests'], rows }).join('\n'));
     console.log(`ratio JSONL/baseline: speed ${(fromJsonl.rows / fromJsonl.seconds / (baseline.rows / baseline.seconds)).toFixed(2)}, peak RSS ${(fromJsonl.maxRssMB / baseline.maxRssMB).toFixed(2)}`);
     console.log(`ratio Parquet/baseline: speed ${(fromParquet.rows / fromParquet.seconds / (baseline.rows / baseline.seconds)).toFixed(2)}, peak RSS ${(fromParquet.maxRssMB / baseline.maxRssMB).toFixed(2)}`);
     console.log(`target peak RSS < 300 MB: JSONL ${fromJsonl.maxRssMB < 300 ? 'met' : 'MISSED'}, Parquet ${fromParquet.maxRssMB < 300 ? 'met' : 'MISSED'}`);

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { renderTable } from '../src/report/text/table.ts';
 import { buildDist } from './support/buildDist.ts';
 
 const BIN = fileURLToPath(new URL('../bin/pollux.js', import.meta.url));
@@ -52,12 +53,13 @@ for (let i = 0; i < rounds; i++) {
 const base = median(times['node -e 0']!);
 const baseCpu = median(cpu['node -e 0']!);
 console.log(`start-up, whole process, median of ${rounds} rounds (target: pollux under ${TARGET_MS} ms wall)`);
-for (const [name, xs] of Object.entries(times)) {
+const rows = Object.entries(times).map(([name, xs]) => {
   const m = median(xs);
   const c = median(cpu[name]!);
   const verdict =
     name === 'node -e 0'
       ? 'baseline'
       : `${(m / base).toFixed(2)}× node -e 0 wall (+${Math.round(m - base)} ms), ${(c / baseCpu).toFixed(2)}× its CPU; ${m < TARGET_MS ? 'meets' : 'misses'} the target`;
-  console.log(`  ${name.padEnd(14)} wall ${String(Math.round(m)).padStart(5)} ms (min ${Math.round(Math.min(...xs))})  CPU ${String(Math.round(c)).padStart(4)} ms  ${verdict}`);
-}
+  return [name, String(Math.round(m)), String(Math.round(Math.min(...xs))), String(Math.round(c)), verdict];
+});
+console.log(renderTable({ header: ['command', 'wall ms', 'min ms', 'CPU ms', 'against node -e 0'], rows, align: [undefined, undefined, undefined, undefined, 'left'], indent: '  ' }).join('\n'));

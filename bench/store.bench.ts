@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sha256Hex } from '../src/core/hash.ts';
+import { renderTable } from '../src/report/text/table.ts';
 import type { Judgment } from '../src/core/types.ts';
 import { exportRun } from '../src/store/export.ts';
 import type { RequestRow } from '../src/store/records.ts';
@@ -234,10 +235,10 @@ async function main(): Promise<void> {
     const base = child('baseline', tmp);
     const store = child('store', tmp);
     if (store.checksum !== base.checksum) throw new Error('store and baseline read different scores');
-    console.log('                     store     bare SQLite   ratio');
-    for (const [label, k] of [['addRequests  s', 'insertS'], ['saveJudgments s', 'saveS'], ['records()    s', 'iterateS'], ['peak RSS   MiB', 'peakMiB'], ['file       MiB', 'fileMiB']] as const) {
-      console.log(`${label.padEnd(16)} ${fmt(store[k] as number).padStart(9)} ${fmt(base[k] as number).padStart(13)} ${fmt((store[k] as number) / (base[k] as number), 2).padStart(7)}`);
-    }
+    const rows = ([['addRequests', 's', 'insertS'], ['saveJudgments', 's', 'saveS'], ['records()', 's', 'iterateS'], ['peak RSS', 'MiB', 'peakMiB'], ['file', 'MiB', 'fileMiB']] as const).map(
+      ([label, unit, k]) => [label, unit, fmt(store[k] as number), fmt(base[k] as number), fmt((store[k] as number) / (base[k] as number), 2)],
+    );
+    console.log(renderTable({ header: ['measure', 'unit', 'store', 'bare SQLite', 'ratio'], rows, align: ['left', 'left'] }).join('\n'));
     console.log(`counts()+stats() s ${fmt(store.summaryS as number, 2)}`);
     const ex = child('export', tmp);
     console.log(`export --no-texts: JSONL ${fmt(ex.jsonlS as number)} s (peak RSS ${fmt(ex.jsonlPeakMiB as number)} MiB); Parquet ${fmt(ex.parquetS as number)} s, ${fmt(ex.parquetMiB as number)} MiB (peak RSS ${fmt(ex.peakMiB as number)} MiB)`);
