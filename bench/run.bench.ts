@@ -3,7 +3,8 @@
  * its own). Every client runs in a fresh process too. Three parts:
  * - overhead: judgments/s of pollux (runJudgments as a library, and `pollux run` as a child process,
  *   startup and the enumeration pass included) beside a bare loop of the openai SDK sending the same
- *   prompts at the same concurrency and storing nothing; alternating order, median over the rounds;
+ *   prompts at the same concurrency and storing nothing, and one of undici's request API (what pollux
+ *   sends through, so its ratio is pollux's own overhead); alternating order, median over the rounds;
  * - latency:  a server answering after --delay ms at concurrency 256: judgments/s against the ideal
  *   concurrency / delay;
  * - memory:   `pollux run` over --requests requests (default 1,000,000): wall time, peak RSS and the
@@ -137,7 +138,7 @@ async function startServer(delayMs: number): Promise<BenchServer> {
   };
 }
 
-async function clientPart<T>(part: 'bare' | 'library', args: Record<string, unknown>): Promise<T> {
+async function clientPart<T>(part: 'bare' | 'bare-undici' | 'library', args: Record<string, unknown>): Promise<T> {
   const child = spawn(process.execPath, ['--import', 'tsx', PARTS, part, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(await finished(child, part)) as T;
 }
@@ -215,7 +216,7 @@ async function overhead(dir: string): Promise<number | null> {
   const rounds = num('rounds');
   const { file, requests } = datasetFor(dir, 'overhead', num('overhead-requests'));
   const server = await startServer(0);
-  const rates: Record<'bare' | 'library' | 'cli' | 'cliWall', number[]> = { bare: [], library: [], cli: [], cliWall: [] };
+  const rates: Record<'bare' | 'undici' | 'library' | 'cli' | 'cliWall', number[]> = { bare: [], undici: [], library: [], cli: [], cliWall: [] };
   const libraryRuns: LibraryResult[] = [];
   let cliPeakKiB: number | null = null;
   const bareRuns: BareResult[] = [];
@@ -224,7 +225,7 @@ async function overhead(dir: string): Promise<number | null> {
     await clientPart<BareResult>('bare', { url: server.url, dataset: file, concurrency, limit: 2_000 });
     console.log(`overhead: ${fmt(requests)} requests, concurrency ${concurrency}, ${rounds} round(s), instant server`);
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? ['bare', 'library', 'cli'] : ['cli', 'library', 'bare'];
+      const order = r % 2 === 0 ? ['bare', 'undici', 'library', 'cli'] : ['cli', 'library', 'undici', 'bare'];
       const line: string[] = [];
       for (const kind of order) {
         if (kind === 'bare') {
@@ -233,6 +234,11 @@ async function overhead(dir: string): Promise<number | null> {
           rates.bare.push(b.ok / b.seconds);
           bareRuns.push(b);
           line.push(`bare ${fmt(b.ok / b.seconds)}`);
+        } else if (kind === 'undici') {
+          const u = await clientPart<BareResult>('bare-undici', { url: server.url, dataset: file, concurrency });
+          if (u.failed > 0) console.log(`  bare undici loop: ${u.failed} request(s) failed`);
+          rates.undici.push(u.ok / u.seconds);
+          line.push(`bare undici ${fmt(u.ok / u.seconds)}`);
         } else if (kind === 'library') {
           const l = await clientPart<LibraryResult>('library', { url: server.url, dataset: file, concurrency, storeFile: freshStore(dir) });
           if (l.scored !== requests) console.log(`  library: ${fmt(l.scored)} of ${fmt(requests)} scored`);
@@ -260,6 +266,9 @@ async function overhead(dir: string): Promise<number | null> {
   const enumerate = median(libraryRuns.map((l) => l.enumerateSeconds ?? NaN));
   const judging = median(libraryRuns.map((l) => l.requests / (l.judgingSeconds ?? NaN)));
   console.log(`overhead: bare ${fmt(bare)} j/s, pollux ${fmt(lib)} j/s (library), ratio ${fmt(lib / bare, 2)} (target ≥ ${fmt(TARGET.overhead, 2)})`);
+  // pollux sends through undici's request API, not the SDK: this ratio is its own overhead.
+  const undici = median(rates.undici);
+  console.log(`overhead: bare undici loop ${fmt(undici)} j/s; pollux library ${fmt(lib / undici, 2)}, CLI ${fmt(cli / undici, 2)} of it`);
   console.log(
     `overhead: pollux run CLI ${fmt(cli)} j/s by its summary (${fmt(median(rates.cliWall))} j/s by the wall clock, process startup included), ratio ${fmt(cli / bare, 2)}`,
   );

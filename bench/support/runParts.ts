@@ -2,13 +2,14 @@
  * The client sides of the run benchmarks, each run in a fresh process by bench/run.bench.ts so that
  * every measurement starts from the same state and has its own peak RSS:
  *
- *   node --import tsx bench/support/runParts.ts bare    '{"url","dataset","concurrency","limit"?}'
+ *   node --import tsx bench/support/runParts.ts bare    '{"url","dataset","concurrency","limit"?}'   (the openai SDK)
+ *   node --import tsx bench/support/runParts.ts bare-undici '{…the same}'                          (undici's request)
  *   node --import tsx bench/support/runParts.ts library '{"url","dataset","concurrency","storeFile"}'
  *
  * Prints one JSON line of figures on stdout.
  */
 import { buildCatalog, openRun, readDataset, renderPrompt } from '../../src/index.ts';
-import { bareOpenAILoop, type BareLoopResult } from './bareLoop.ts';
+import { bareOpenAILoop, bareUndiciLoop, type BareLoopResult } from './bareLoop.ts';
 
 /** The one model the bench server lists. */
 export const BENCH_MODEL = 'ai-forever/pollux-judge-7b';
@@ -41,10 +42,11 @@ async function renderedPrompts(dataset: string, limit: number): Promise<string[]
   return prompts;
 }
 
-/** The bare baseline over the prompts pollux sends for this dataset. */
-async function bare(args: { url: string; dataset: string; concurrency: number; limit?: number }): Promise<BareResult> {
+/** A bare baseline over the prompts pollux sends for this dataset: the openai SDK, or undici's request. */
+async function bare(args: { url: string; dataset: string; concurrency: number; limit?: number }, client: 'openai' | 'undici'): Promise<BareResult> {
   const prompts = await renderedPrompts(args.dataset, args.limit ?? Infinity);
-  const result = await bareOpenAILoop({ url: args.url, model: BENCH_MODEL, prompts, concurrency: args.concurrency, maxTokens: 1024 });
+  const loop = client === 'openai' ? bareOpenAILoop : bareUndiciLoop;
+  const result = await loop({ url: args.url, model: BENCH_MODEL, prompts, concurrency: args.concurrency, maxTokens: 1024 });
   return { ...result, peakMiB: peakMiB() };
 }
 
@@ -76,8 +78,8 @@ async function library(args: { url: string; dataset: string; concurrency: number
 }
 
 const [part, json] = process.argv.slice(2);
-if (part === 'bare' || part === 'library') {
+if (part === 'bare' || part === 'bare-undici' || part === 'library') {
   const args = JSON.parse(json ?? '{}');
-  const result = part === 'bare' ? await bare(args) : await library(args);
+  const result = part === 'library' ? await library(args) : await bare(args, part === 'bare' ? 'openai' : 'undici');
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -1,16 +1,13 @@
-import { Agent } from 'undici';
+import { APIConnectionError } from 'openai';
+import { Agent, request } from 'undici';
 
 /**
- * The fetch every HTTP judge call goes through. Two limits of its own:
- * - time: the judge's own timer (`--timeout`) is the only one. Node's fetch would otherwise cut a
+ * How every HTTP judge call goes out. Two limits of its own:
+ * - time: the judge's own timer (`--timeout`) is the only one. undici would otherwise cut a
  *   request after 300 s without headers or between body chunks, whatever `--timeout` says;
  * - size: a reply body is read up to `maxReplyBytes` (`--max-reply-bytes`), so a server that
  *   streams without end, or a huge reply, cannot exhaust memory or bloat a run file.
  */
-export interface JudgeFetchOptions {
-  maxReplyBytes: number;
-}
-
 /** 4 MiB: a 1024-token verdict is a few KiB of JSON; far beyond any real reply. */
 export const DEFAULT_MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
@@ -31,45 +28,46 @@ function agent(): Agent {
   return sharedAgent;
 }
 
-function capped(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let seen = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
-      seen += value.byteLength;
-      if (seen > limit) {
-        await reader.cancel().catch(() => undefined);
-        controller.error(new ReplyTooLargeError(limit));
-        return;
-      }
-      controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+/** A reply as read: status, headers, the body text (at most `maxReplyBytes`). */
+export interface PostReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
 }
 
-export function judgeFetch(options: JudgeFetchOptions): typeof globalThis.fetch {
+/**
+ * POSTs a JSON body through the shared connection pool with undici's own request API: no WHATWG
+ * Request, Response or stream objects per call, which at hundreds of replies a second is most of
+ * what a fetch costs. The body is read up to `maxReplyBytes`: a longer one (declared or streamed)
+ * fails with ReplyTooLargeError, the rest unread. A failure to connect or send is an
+ * APIConnectionError (the same the openai SDK raises), so failures classify as they always have.
+ */
+export async function postJson(url: string, payload: string, headers: Record<string, string>, options: { signal: AbortSignal; maxReplyBytes: number }): Promise<PostReply> {
   const limit = options.maxReplyBytes;
-  return (async (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => {
-    // Node's own fetch, given a connection pool whose header and body timeouts are off.
-    const response = await globalThis.fetch(input, { ...init, dispatcher: agent() } as RequestInit);
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > limit) {
-      await response.body?.cancel().catch(() => undefined);
+  let res;
+  try {
+    res = await request(url, { method: 'POST', body: payload, headers, signal: options.signal, dispatcher: agent() });
+  } catch (err) {
+    if (options.signal.aborted) throw err;
+    throw new APIConnectionError({ cause: err instanceof Error ? err : new Error(String(err)) });
+  }
+  const body = res.body;
+  // Destroying the body mid-reply aborts the request, which the body then reports: already known here.
+  const discard = () => body.on('error', () => undefined).destroy();
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    discard();
+    throw new ReplyTooLargeError(limit);
+  }
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > limit) {
+      discard();
       throw new ReplyTooLargeError(limit);
     }
-    if (!response.body || [101, 204, 205, 304].includes(response.status)) return response;
-    return new Response(capped(response.body, limit), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  }) as typeof globalThis.fetch;
+    chunks.push(chunk);
+  }
+  return { status: res.statusCode, headers: res.headers, text: chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8') };
 }

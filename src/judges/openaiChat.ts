@@ -1,11 +1,10 @@
-import OpenAI from 'openai';
+import { APIError } from 'openai';
 import { JudgeError, UsageError } from '../core/errors.ts';
 import type { JudgeBackend, JudgeCallOptions, JudgeProvenance, JudgeReply } from '../core/types.ts';
-import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { classifyHttpError } from './errorClassification.ts';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, chatParams, chatRequestBody, replyFromCompletion, type ChatCompletionBody } from './openaiWire.ts';
 import { checkEndpoint } from './endpointCheck.ts';
-import { DEFAULT_MAX_REPLY_BYTES, MAX_TIMEOUT_MS, judgeFetch } from './httpFetch.ts';
+import { DEFAULT_MAX_REPLY_BYTES, MAX_TIMEOUT_MS, postJson, type PostReply } from './httpFetch.ts';
 
 export interface OpenAIChatJudgeOptions {
   /** e.g. `http://localhost:8000/v1`, what `vllm serve` gives. */
@@ -62,7 +61,9 @@ export function normaliseBaseUrl(raw: string): string {
 export class OpenAIChatJudge implements JudgeBackend {
   readonly baseUrl: string;
   private model: string;
-  private readonly client: OpenAI;
+  private readonly completionsUrl: string;
+  private readonly headers: Record<string, string>;
+  private readonly maxReplyBytes: number;
   private readonly temperature: number;
   private readonly maxTokens: number;
   private readonly timeoutMs: number;
@@ -70,11 +71,13 @@ export class OpenAIChatJudge implements JudgeBackend {
   private readonly system: string | null;
   private readonly apiKey: string | undefined;
 
-  private constructor(options: OpenAIChatJudgeOptions, model: string, client: OpenAI) {
+  private constructor(options: OpenAIChatJudgeOptions & { apiKey: string }, model: string) {
     this.apiKey = options.apiKey;
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.model = model;
-    this.client = client;
+    this.completionsUrl = `${this.baseUrl}/chat/completions`;
+    this.headers = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${options.apiKey}` };
+    this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
     this.temperature = options.temperature ?? DEFAULT_TEMPERATURE;
     this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -90,19 +93,11 @@ export class OpenAIChatJudge implements JudgeBackend {
     if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
       throw new UsageError(`--timeout: at most ${MAX_TIMEOUT_MS / 1000} s (a day) is honoured; got ${timeoutMs / 1000} s`);
     }
-    const client = new OpenAI({
-      baseURL: baseUrl,
-      apiKey,
-      fetch: judgeFetch({ maxReplyBytes: options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES }),
-      // Retries live in the engine only; the SDK must not retry behind its back.
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    });
     const model =
       options.check === false && options.model !== undefined
         ? options.model
         : (await checkEndpoint({ baseUrl, apiKey, ...(options.model !== undefined ? { model: options.model } : {}) })).model;
-    return new OpenAIChatJudge({ ...options, baseUrl, apiKey }, model, client);
+    return new OpenAIChatJudge({ ...options, baseUrl, apiKey }, model);
   }
 
   /**
@@ -138,9 +133,12 @@ export class OpenAIChatJudge implements JudgeBackend {
     const signal = controller.signal;
     const started = performance.now();
     try {
-      const body = chatRequestBody(this.describe().params, this.model, prompt, this.system) as unknown as ChatCompletionCreateParamsNonStreaming;
-      const completion = await this.client.chat.completions.create(body, { signal, timeout: this.timeoutMs });
-      const reply = replyFromCompletion(completion as ChatCompletionBody, { latencyMs: performance.now() - started, endpoint: this.baseUrl });
+      const body = JSON.stringify(chatRequestBody(this.describe().params, this.model, prompt, this.system));
+      const res = await postJson(this.completionsUrl, body, this.headers, { signal, maxReplyBytes: this.maxReplyBytes });
+      if (res.status < 200 || res.status >= 300) throw statusError(res);
+      // Not JSON: a SyntaxError, classified as a malformed reply body.
+      const completion = JSON.parse(res.text) as ChatCompletionBody;
+      const reply = replyFromCompletion(completion, { latencyMs: performance.now() - started, endpoint: this.baseUrl });
       if (!reply) {
         throw new JudgeError(`${this.baseUrl}: malformed reply: no choices[0].message in the chat completion`, 'transient', {
           endpoint: this.baseUrl,
@@ -161,4 +159,20 @@ export class OpenAIChatJudge implements JudgeBackend {
       parent?.removeEventListener('abort', onParentAbort);
     }
   }
+}
+
+/** A non-2xx reply as the openai SDK reports it (the same error classes and message), for classifyHttpError. */
+function statusError(res: PostReply): APIError {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    json = undefined;
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  return APIError.generate(res.status, json as object | undefined, json ? undefined : res.text, headers);
 }
