@@ -25,7 +25,10 @@ export interface ColumnSpec {
   readonly references?: string;
   /** Written into the CREATE TABLE above the column (part of the shipped schema text). */
   readonly comment?: string;
-  /** The store format that added the column (1 when absent). */
+  /**
+   * The store format that added the column (1 when absent). Its migration adds it to its table;
+   * a verdict column also to `superseded`, which a retry copies every verdict column into.
+   */
   readonly since?: number;
   /** The StoredRecord field the column fills; absent for ids that are no record field. */
   readonly field?: keyof StoredRecord;
