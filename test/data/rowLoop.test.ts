@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../src/core/errors.ts';
 import { readInstructions } from '../../src/answer/instructions.ts';
 import { readDataset } from '../../src/data/dataset.ts';
 import { validateDataset } from '../../src/data/plan.ts';
 import type { DatasetItem, DatasetOptions, DatasetShape, DatasetStats } from '../../src/data/datasetTypes.ts';
-import { allRowsRejectedError, type RowProblem } from '../../src/data/problems.ts';
+import { RejectsWriter, allRowsRejectedError, type RowProblem } from '../../src/data/problems.ts';
 import type { TableFormat } from '../../src/data/tableTypes.ts';
 import { SmallCatalog, collect, polluxRow, tempDir, toColumns, writeCsv, writeJsonl, writeParquet, writeText } from './helpers.ts';
 
@@ -130,6 +131,18 @@ for (const { name, bad, message, column, options } of badLines) {
     }
   });
 }
+
+test('the rejects file gets the same lines from every shape', async () => {
+  for (const shape of SHAPES) {
+    const file = jsonlWithBadLine(shape, 'rejects', JSON.stringify({ ...goodRow(shape, 2), answer: { text: 'не текст' } }));
+    const rejects = new RejectsWriter(join(dir, `${shape}.rejects.jsonl`));
+    const o = await readAs(shape, file, { onProblem: (p) => rejects.write(p) });
+    assert.equal(rejects.close(), rejects.path, shape);
+    const written = readFileSync(rejects.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RowProblem);
+    assert.deepEqual(written, [atLine2(file, 'expected text, got an object', 'answer')], shape);
+    assert.equal(o.items.length, 2, shape);
+  }
+});
 
 test('strict mode: the first bad record ends the read with the same located InputError in every shape', async () => {
   for (const shape of SHAPES) {
