@@ -4,7 +4,7 @@ import type { JudgeBackend, JudgeCallOptions, JudgeProvenance, JudgeReply } from
 import { classifyHttpError } from './errorClassification.ts';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, chatParams, chatRequestBody, replyFromCompletion, type ChatCompletionBody } from './openaiWire.ts';
 import { checkEndpoint } from './endpointCheck.ts';
-import { DEFAULT_MAX_REPLY_BYTES, MAX_TIMEOUT_MS, postJson, type PostReply } from './httpFetch.ts';
+import { DEFAULT_MAX_REPLY_BYTES, MAX_REDIRECTS, MAX_TIMEOUT_MS, postJson, type PostReply } from './httpFetch.ts';
 
 export interface OpenAIChatJudgeOptions {
   /** e.g. `http://localhost:8000/v1`, what `vllm serve` gives. */
@@ -174,5 +174,11 @@ function statusError(res: PostReply): APIError {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
-  return APIError.generate(res.status, json as object | undefined, json ? undefined : res.text, headers);
+  // A redirect still standing after those followed (a loop, or one without a Location): say where it pointed.
+  const location = res.headers.location;
+  const text =
+    res.status >= 300 && res.status < 400
+      ? `a redirect${location ? ` to ${String(location)}` : ' without a Location'}, not followed (more than ${MAX_REDIRECTS} in a row, or none to follow): check the judge URL`
+      : res.text;
+  return APIError.generate(res.status, json as object | undefined, json ? undefined : text, headers);
 }
