@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { JudgeError } from '../../src/core/errors.ts';
 import { createGgufJudge, type GgufJudge, type GgufJudgeOptions } from '../../src/judges/gguf/index.ts';
 import { parseVerdict } from '../../src/parse/verdict.ts';
 import { RUBRIC_1_3, RUBRIC_BINARY, polluxPrompt, polluxPrompts } from '../support/ggufPrompts.ts';
 import { tinyGgufPath } from '../support/tinyGguf.ts';
+import { rejection } from '../support/judgeErrors.ts';
 
 const model = tinyGgufPath();
 const dir = mkdtempSync(join(tmpdir(), 'pollux-gguf-'));
@@ -33,15 +33,6 @@ before(async () => {
 after(async () => {
   for (const j of opened) await j.close();
 });
-
-async function rejection(p: Promise<unknown>): Promise<JudgeError> {
-  const err = await p.then(
-    () => assert.fail('expected a rejection'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof JudgeError, `expected a JudgeError, got ${String(err)}`);
-  return err;
-}
 
 test('describe() names the backend, the file and the parameters that change the answer', () => {
   const p = constrained.describe();

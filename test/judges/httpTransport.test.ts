@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { errors as undiciErrors } from 'undici';
-import { JudgeError } from '../../src/core/errors.ts';
 import { classifyHttpError } from '../../src/judges/errorClassification.ts';
 import { connectionError } from '../../src/judges/httpFetch.ts';
 import { OpenAIChatJudge } from '../../src/judges/openaiChat.ts';
 import { listenOnLoopback, type LoopbackListener } from '../support/loopback.ts';
+import { rejection } from '../support/judgeErrors.ts';
 
 const completion = (text: string) =>
   JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] });
@@ -76,16 +76,6 @@ after(() => server.close());
 const base = () => server.url.replace(/\/v1$/, '');
 const judgeAt = (prefix: string, maxReplyBytes?: number) =>
   OpenAIChatJudge.create({ baseUrl: `${base()}/${prefix}/v1`, model: 'judge', apiKey: 'k-123', ...(maxReplyBytes ? { maxReplyBytes } : {}) });
-
-async function rejection(p: Promise<unknown>): Promise<JudgeError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof JudgeError, `expected a JudgeError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
 
 test('307 and 308 redirects are followed with the POST body and the key sent again', async () => {
   seen.length = 0;

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { listenOnLoopback } from '../support/loopback.ts';
 import { after, before, test } from 'node:test';
-import { JudgeError } from '../../src/core/errors.ts';
 import { OpenAIChatJudge } from '../../src/judges/openaiChat.ts';
 import { parseRetryAfter } from '../../src/judges/errorClassification.ts';
 import { startFakeJudgeServer, verdict, type FakeAction, type FakeJudgeServer } from '../support/fakeJudgeServer.ts';
+import { rejection } from '../support/judgeErrors.ts';
 
 let server: FakeJudgeServer;
 let script: Array<FakeAction> = [];
@@ -17,16 +17,6 @@ after(() => server.close());
 
 async function judge(options: Partial<Parameters<typeof OpenAIChatJudge.create>[0]> = {}) {
   return OpenAIChatJudge.create({ baseUrl: server.url, ...options });
-}
-
-async function rejection(p: Promise<unknown>): Promise<JudgeError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof JudgeError, `expected a JudgeError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
 }
 
 test('one user message, no system message, POLLUX defaults and extra body fields', async () => {
