@@ -29,7 +29,8 @@ const SERVER = fileURLToPath(new URL('./support/benchServer.ts', import.meta.url
 const PARTS = fileURLToPath(new URL('./support/runParts.ts', import.meta.url));
 const TIME = '/usr/bin/time';
 const CRITERIA = 4;
-const TARGET = { overhead: 0.7, latency: 0.9, memoryMB: 300 };
+// overhead: pollux against the bare openai-SDK loop, whole process, at concurrency 64 over 8,000 requests.
+const TARGET = { overhead: 0.9, latency: 0.9, memoryMB: 300 };
 
 const DEFAULTS = {
   parts: 'overhead,latency,memory',
