@@ -17,25 +17,14 @@ import {
   writeCsv,
   writeJsonl,
   writeParquet,
-  writeText,
+  writeRowsAs,
   type WriterSchema,
 } from './helpers.ts';
 
 const dir = tempDir();
 const catalog = new SmallCatalog();
 
-function writeRows(format: TableFormat, name: string, rows: Record<string, unknown>[]): string {
-  switch (format) {
-    case 'jsonl':
-      return writeJsonl(dir, `${name}.jsonl`, rows);
-    case 'json':
-      return writeText(dir, `${name}.json`, JSON.stringify(rows, null, 1));
-    case 'csv':
-      return writeCsv(dir, `${name}.csv`, rows);
-    case 'parquet':
-      return writeParquet(dir, `${name}.parquet`, toColumns(rows));
-  }
-}
+const writeRows = (format: TableFormat, name: string, rows: Record<string, unknown>[]): string => writeRowsAs(format, dir, name, rows);
 
 const FORMATS: TableFormat[] = ['jsonl', 'json', 'csv', 'parquet'];
 

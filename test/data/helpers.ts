@@ -6,7 +6,7 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import { parseScale } from '../../src/core/scale.ts';
 import type { CriteriaCatalog, Criterion } from '../../src/core/types.ts';
 import type { DatasetItem } from '../../src/data/datasetTypes.ts';
-import type { TableItem } from '../../src/data/tableTypes.ts';
+import type { TableFormat, TableItem } from '../../src/data/tableTypes.ts';
 
 /** A fresh temp folder for this test file, removed when the file's tests end. */
 export function tempDir(): string {
@@ -57,6 +57,20 @@ export function writeParquet(
     ...(options.schema ? { schema: options.schema } : {}),
   });
   return path;
+}
+
+/** Rows written in `format` as dir/NAME.EXT; returns the path. */
+export function writeRowsAs(format: TableFormat, dir: string, name: string, rows: Record<string, unknown>[]): string {
+  switch (format) {
+    case 'jsonl':
+      return writeJsonl(dir, `${name}.jsonl`, rows);
+    case 'json':
+      return writeText(dir, `${name}.json`, JSON.stringify(rows, null, 1));
+    case 'csv':
+      return writeCsv(dir, `${name}.csv`, rows);
+    case 'parquet':
+      return writeParquet(dir, `${name}.parquet`, toColumns(rows));
+  }
 }
 
 /** Rows as columns, for writeParquet. */

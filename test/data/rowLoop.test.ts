@@ -15,7 +15,7 @@ import { validateDataset } from '../../src/data/plan.ts';
 import type { DatasetItem, DatasetOptions, DatasetShape, DatasetStats } from '../../src/data/datasetTypes.ts';
 import { RejectsWriter, allRowsRejectedError, type RowProblem } from '../../src/data/problems.ts';
 import type { TableFormat } from '../../src/data/tableTypes.ts';
-import { SmallCatalog, collect, polluxRow, tempDir, toColumns, writeCsv, writeJsonl, writeParquet, writeText } from './helpers.ts';
+import { SmallCatalog, collect, polluxRow, tempDir, writeCsv, writeJsonl, writeRowsAs, writeText } from './helpers.ts';
 
 const dir = tempDir();
 const catalog = new SmallCatalog();
@@ -156,18 +156,7 @@ test('strict mode: the first bad record ends the read with the same located Inpu
   }
 });
 
-function writeRows(format: TableFormat, name: string, rows: Record<string, unknown>[]): string {
-  switch (format) {
-    case 'jsonl':
-      return writeJsonl(dir, `${name}.jsonl`, rows);
-    case 'json':
-      return writeText(dir, `${name}.json`, JSON.stringify(rows, null, 1));
-    case 'csv':
-      return writeCsv(dir, `${name}.csv`, rows);
-    case 'parquet':
-      return writeParquet(dir, `${name}.parquet`, toColumns(rows));
-  }
-}
+const writeRows = (format: TableFormat, name: string, rows: Record<string, unknown>[]): string => writeRowsAs(format, dir, name, rows);
 
 for (const format of FORMATS) {
   test(`--map (${format}): mapped columns are read in every shape; a mapping to no column rejects every row, naming it, and the error names the columns found`, async () => {
