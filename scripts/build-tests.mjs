@@ -12,6 +12,7 @@
 //   node scripts/build-tests.mjs        → prints the folder it built
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -70,4 +71,4 @@ export async function buildTests() {
   return TEST_BUILD;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await buildTests());
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(await buildTests());
